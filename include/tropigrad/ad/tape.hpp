@@ -276,11 +276,24 @@ private:
   bool recording_ = true;
 };
 
-/// This thread's tape for scalar type T.
+namespace detail {
 template <class T>
-Tape<T>& tape() {
+[[gnu::noinline]] Tape<T>& tape_instance() {
   thread_local Tape<T> instance;
   return instance;
+}
+}  // namespace detail
+
+/// This thread's tape for scalar type T.
+/// Every scalar op calls this. A thread_local object with a constructor needs
+/// an initialisation guard on each access; a thread_local pointer does not,
+/// so the hot path is one thread-local load and a predicted branch.
+template <class T>
+inline Tape<T>& tape() {
+  thread_local Tape<T>* cached = nullptr;
+  if (cached == nullptr) [[unlikely]]
+    cached = &detail::tape_instance<T>();
+  return *cached;
 }
 
 }  // namespace tropigrad

@@ -1,0 +1,322 @@
+// Scalar reverse mode (tropigrad::Var<double>) on four functions of the
+// ADBenchmark suite (Yang, "ADBenchmark"; FastAD paper), N = 16384:
+//   sum(x);  log(sum(exp(x)));  normal_log_pdf;  stochastic volatility.
+//
+// Each function is ONE template over the scalar type, instantiated with Var
+// (value + full gradient) and with double (the primal). Every benchmark reports
+//   primal_ns        : the double instantiation, ns per call
+//   grad_ns          : build leaves + value + backward + read gradients + tape reset, ns per call
+//   grad_over_primal : grad_ns / primal_ns
+//   grad_over_eigen  : grad_ns / (the same function as vectorised Eigen double code),
+//                      the baseline ADBenchmark's published ratios are relative to.
+// The three times are each the minimum over 7 trials of the mean thread-CPU time
+// over a batch of calls, measured in the same process (the machine is shared, so
+// CPU time and the minimum are the least noisy estimates); the Google Benchmark
+// time is the Var version's.
+
+#include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <cstddef>
+#include <random>
+#include <vector>
+
+#include "tropigrad/ad/scalar_arithmetic.hpp"
+#include "tropigrad/ad/scalar_exp_log.hpp"
+#include "tropigrad/ad/scalar_power.hpp"
+#include "tropigrad/ad/var.hpp"
+
+namespace tg = tropigrad;
+using Var = tg::Var<double>;
+
+namespace {
+
+constexpr std::size_t kN = 16384;
+
+// ---------------------------------------------------------------------------
+// The functions, written once for T = double and T = Var.
+// ---------------------------------------------------------------------------
+
+template <class T>
+T sum_fn(const std::vector<T>& x) {
+  T s = x[0];
+  for (std::size_t i = 1; i < x.size(); ++i) s = s + x[i];
+  return s;
+}
+
+template <class T>
+T log_sum_exp_fn(const std::vector<T>& x) {
+  using std::exp;
+  using std::log;
+  T s = exp(x[0]);
+  for (std::size_t i = 1; i < x.size(); ++i) s = s + exp(x[i]);
+  return log(s);
+}
+
+// sum_i -0.5 ((x_i - mu) / sigma)^2 - N log(sigma)
+template <class T>
+T normal_log_pdf_fn(const std::vector<T>& x, const T& mu, const T& sigma) {
+  using std::log;
+  T z = (x[0] - mu) / sigma;
+  T s = z * z;
+  for (std::size_t i = 1; i < x.size(); ++i) {
+    z = (x[i] - mu) / sigma;
+    s = s + z * z;
+  }
+  return -0.5 * s - static_cast<double>(x.size()) * log(sigma);
+}
+
+// -log(scale * (1 + ((y - loc) / scale)^2)), the Cauchy log density up to -log(pi).
+template <class T>
+T cauchy_log_density(const T& y, double loc, double scale) {
+  using std::log;
+  const T c = (y - loc) / scale;
+  return -log(scale * (1.0 + c * c));
+}
+
+// The Stan stochastic-volatility model (as in ADBenchmark):
+//   h = h_std * sigma; h[0] /= sqrt(1 - phi^2); h += mu; h[t] += phi (h[t-1] - mu)
+//   log p = sum normal_lpdf(y | 0, exp(h / 2)) + sum std_normal_lpdf(h_std)
+//         + cauchy(sigma | 0, 5) + cauchy(mu | 0, 10) + uniform(phi | -1, 1)
+// (normal densities without their -0.5 log(2 pi) constants). `h` is scratch.
+template <class T>
+T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
+                           const std::vector<double>& y, std::vector<T>& h) {
+  using std::exp;
+  using std::log;
+  using std::sqrt;
+  const std::size_t n = h_std.size();
+  h[0] = h_std[0] * sigma / sqrt(1.0 - phi * phi) + mu;
+  for (std::size_t t = 1; t < n; ++t) h[t] = h_std[t] * sigma + mu + phi * (h[t - 1] - mu);
+  T scale = exp(h[0] * 0.5);
+  T z = y[0] / scale;
+  T z_sq = z * z;
+  T log_scale = log(scale);
+  T h_std_sq = h_std[0] * h_std[0];
+  for (std::size_t t = 1; t < n; ++t) {
+    scale = exp(h[t] * 0.5);
+    z = y[t] / scale;
+    z_sq = z_sq + z * z;
+    log_scale = log_scale + log(scale);
+    h_std_sq = h_std_sq + h_std[t] * h_std[t];
+  }
+  return -0.5 * z_sq - log_scale - 0.5 * h_std_sq + cauchy_log_density(sigma, 0.0, 5.0) +
+         cauchy_log_density(mu, 0.0, 10.0) - std::log(2.0);
+}
+
+// ---------------------------------------------------------------------------
+// Vectorised Eigen double versions (the ADBenchmark baseline style).
+// ---------------------------------------------------------------------------
+using VectorXd = Eigen::ArrayXd;
+
+double log_sum_exp_eigen(const VectorXd& x) { return std::log(x.exp().sum()); }
+
+double normal_log_pdf_eigen(const VectorXd& x, double mu, double sigma) {
+  return -0.5 * ((x - mu) / sigma).square().sum() - static_cast<double>(x.size()) * std::log(sigma);
+}
+
+double stochastic_volatility_eigen(const VectorXd& h_std, double mu, double phi, double sigma, const VectorXd& y,
+                                   VectorXd& h) {
+  const Eigen::Index n = h_std.size();
+  h = h_std * sigma;
+  h[0] /= std::sqrt(1.0 - phi * phi);
+  h += mu;
+  for (Eigen::Index t = 1; t < n; ++t) h[t] += phi * (h[t - 1] - mu);
+  const VectorXd scale = (h * 0.5).exp();
+  return -0.5 * (y / scale).square().sum() - scale.log().sum() - 0.5 * h_std.square().sum() +
+         cauchy_log_density(sigma, 0.0, 5.0) + cauchy_log_density(mu, 0.0, 10.0) - std::log(2.0);
+}
+
+// ---------------------------------------------------------------------------
+// Timing
+// ---------------------------------------------------------------------------
+
+/// This thread's CPU time in ns. The machine is shared: wall-clock time would
+/// count the time other processes hold the core.
+double thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+/// Minimum over trials of the mean (thread CPU) time of one call of f, in ns.
+template <class F>
+double min_ns_per_call(F&& f, int calls_per_trial, int trials = 7) {
+  double best = 1e300;
+  for (int trial = 0; trial < trials; ++trial) {
+    const double start = thread_cpu_ns();
+    for (int c = 0; c < calls_per_trial; ++c) {
+      benchmark::ClobberMemory();  // the inputs may have changed: no hoisting
+      f();
+    }
+    best = std::min(best, (thread_cpu_ns() - start) / calls_per_trial);
+  }
+  return best;
+}
+
+std::vector<double> random_vector(std::size_t n, unsigned seed, double lo, double hi) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<double> v(n);
+  for (double& e : v) e = d(rng);
+  return v;
+}
+
+VectorXd to_eigen(const std::vector<double>& v) { return Eigen::Map<const VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())); }
+
+/// Runs the benchmark loop over `grad_step` and sets the counters.
+template <class Grad, class Primal, class Eigen_>
+void run(benchmark::State& state, Grad&& grad_step, Primal&& primal, Eigen_&& eigen_primal) {
+  tg::tape<double>().reset();
+  for (int i = 0; i < 3; ++i) grad_step();  // warm up: the tape reaches its final capacity
+  for (auto _ : state) grad_step();
+  const double primal_ns = min_ns_per_call(primal, 20);
+  const double eigen_ns = min_ns_per_call(eigen_primal, 20);
+  const double grad_ns = min_ns_per_call(grad_step, 10);
+  state.counters["primal_ns"] = primal_ns;
+  state.counters["grad_ns"] = grad_ns;
+  state.counters["grad_over_primal"] = grad_ns / primal_ns;
+  state.counters["grad_over_eigen"] = grad_ns / eigen_ns;
+  state.counters["N"] = static_cast<double>(kN);
+}
+
+// ---------------------------------------------------------------------------
+// Benchmarks
+// ---------------------------------------------------------------------------
+
+void BM_scalar_sum(benchmark::State& state) {
+  const std::vector<double> x = random_vector(kN, 1, -1.0, 1.0);
+  const VectorXd xe = to_eigen(x);
+  std::vector<Var> xv(kN);
+  std::vector<double> gx(kN);
+  auto grad_step = [&] {
+    for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
+    const Var y = sum_fn(xv);
+    y.backward();
+    for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
+    benchmark::DoNotOptimize(y.value());
+    benchmark::DoNotOptimize(gx.data());
+    tg::tape<double>().reset();
+  };
+  auto primal = [&] {
+    double y = sum_fn(x);
+    benchmark::DoNotOptimize(y);
+  };
+  auto eigen_primal = [&] {
+    double y = xe.sum();
+    benchmark::DoNotOptimize(y);
+  };
+  run(state, grad_step, primal, eigen_primal);
+}
+
+void BM_scalar_log_sum_exp(benchmark::State& state) {
+  const std::vector<double> x = random_vector(kN, 2, -1.0, 1.0);
+  const VectorXd xe = to_eigen(x);
+  std::vector<Var> xv(kN);
+  std::vector<double> gx(kN);
+  auto grad_step = [&] {
+    for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
+    const Var y = log_sum_exp_fn(xv);
+    y.backward();
+    for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
+    benchmark::DoNotOptimize(y.value());
+    benchmark::DoNotOptimize(gx.data());
+    tg::tape<double>().reset();
+  };
+  auto primal = [&] {
+    double y = log_sum_exp_fn(x);
+    benchmark::DoNotOptimize(y);
+  };
+  auto eigen_primal = [&] {
+    double y = log_sum_exp_eigen(xe);
+    benchmark::DoNotOptimize(y);
+  };
+  run(state, grad_step, primal, eigen_primal);
+}
+
+void BM_scalar_normal_log_pdf(benchmark::State& state) {
+  const std::vector<double> x = random_vector(kN, 3, -1.0, 1.0);
+  const VectorXd xe = to_eigen(x);
+  const double mu = -0.37, sigma = 1.3;
+  std::vector<Var> xv(kN);
+  std::vector<double> gx(kN);
+  double g_mu = 0, g_sigma = 0;
+  auto grad_step = [&] {
+    for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
+    const Var mu_v(mu), sigma_v(sigma);
+    const Var y = normal_log_pdf_fn(xv, mu_v, sigma_v);
+    y.backward();
+    for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
+    g_mu = mu_v.grad();
+    g_sigma = sigma_v.grad();
+    benchmark::DoNotOptimize(y.value());
+    benchmark::DoNotOptimize(gx.data());
+    benchmark::DoNotOptimize(g_mu);
+    benchmark::DoNotOptimize(g_sigma);
+    tg::tape<double>().reset();
+  };
+  auto primal = [&] {
+    double y = normal_log_pdf_fn(x, mu, sigma);
+    benchmark::DoNotOptimize(y);
+  };
+  auto eigen_primal = [&] {
+    double y = normal_log_pdf_eigen(xe, mu, sigma);
+    benchmark::DoNotOptimize(y);
+  };
+  run(state, grad_step, primal, eigen_primal);
+}
+
+void BM_scalar_stochastic_volatility(benchmark::State& state) {
+  // Synthetic returns y from the model itself (fixed seed), parameters at a typical point.
+  const double mu = -1.0, phi = 0.9, sigma = 0.3;
+  const std::vector<double> h_std = random_vector(kN, 4, -1.5, 1.5);
+  std::vector<double> y(kN);
+  {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<double> h(kN);
+    (void)stochastic_volatility_fn(h_std, mu, phi, sigma, std::vector<double>(kN, 1.0), h);
+    for (std::size_t t = 0; t < kN; ++t) y[t] = std::exp(h[t] / 2) * normal(rng);
+  }
+  const VectorXd h_std_e = to_eigen(h_std), y_e = to_eigen(y);
+  VectorXd h_e(static_cast<Eigen::Index>(kN));
+  std::vector<double> h_d(kN);
+  std::vector<Var> h_std_v(kN), h_v(kN);
+  std::vector<double> g_h_std(kN);
+  double g[3] = {0, 0, 0};
+  auto grad_step = [&] {
+    for (std::size_t i = 0; i < kN; ++i) h_std_v[i] = Var(h_std[i]);
+    const Var mu_v(mu), phi_v(phi), sigma_v(sigma);
+    const Var lp = stochastic_volatility_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v);
+    lp.backward();
+    for (std::size_t i = 0; i < kN; ++i) g_h_std[i] = h_std_v[i].grad();
+    g[0] = mu_v.grad();
+    g[1] = phi_v.grad();
+    g[2] = sigma_v.grad();
+    benchmark::DoNotOptimize(lp.value());
+    benchmark::DoNotOptimize(g_h_std.data());
+    benchmark::DoNotOptimize(g);
+    tg::tape<double>().reset();
+  };
+  auto primal = [&] {
+    double lp = stochastic_volatility_fn(h_std, mu, phi, sigma, y, h_d);
+    benchmark::DoNotOptimize(lp);
+  };
+  auto eigen_primal = [&] {
+    double lp = stochastic_volatility_eigen(h_std_e, mu, phi, sigma, y_e, h_e);
+    benchmark::DoNotOptimize(lp);
+  };
+  run(state, grad_step, primal, eigen_primal);
+}
+
+}  // namespace
+
+BENCHMARK(BM_scalar_sum)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_log_sum_exp)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_normal_log_pdf)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_stochastic_volatility)->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,5 @@
+#pragma once
+// tropigrad: differentiable programming over semirings. The umbrella header.
+
+#include "tropigrad/ad.hpp"
+#include "tropigrad/semiring.hpp"
