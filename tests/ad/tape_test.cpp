@@ -66,8 +66,8 @@ TEST_CASE("a nested Scope differentiates on its own and is rolled back", "[tape]
   tg::tape<double>().reset();
   tg::Var x = 1.5;
   const tg::Var outer = x * x * x;  // d/dx = 3x^2
-  const std::size_t statements = tg::tape<double>().num_statements();
   tg::Var<double> inner_var;
+  const std::size_t statements = tg::tape<double>().num_statements();
   {
     tg::Scope<double> scope;
     const tg::Var inner = tg::exp(x);  // an outer Var used inside

@@ -17,7 +17,8 @@ Ref ref_smooth_max(long double eps, long double a, long double b) {
   const long double ea = std::exp((a - m) / eps), eb = std::exp((b - m) / eps);
   const long double value = m + eps * std::log(ea + eb);
   const long double p = ea / (ea + eb);
-  return {value, p, 1 - p, (value - p * a - (1 - p) * b) / eps};
+  const long double q = eb / (ea + eb);  // 1 - p, without cancellation
+  return {value, p, q, (value - p * a - q * b) / eps};
 }
 }  // namespace
 

@@ -6,7 +6,10 @@
 // are stored as nodes with a hand-written backward; the sweep interleaves the
 // two kinds in reverse order of recording.
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <new>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -62,6 +65,64 @@ private:
 };
 }  // namespace detail
 
+namespace detail {
+/// A growable array of trivially copyable elements with an unchecked fast
+/// path: reserve room once, write through the pointer, commit. Growth is out
+/// of line; it also enforces `max_size`, so 32-bit indices never wrap.
+template <class E>
+class Stack {
+  static_assert(std::is_trivially_copyable_v<E>);
+
+public:
+  explicit Stack(std::size_t max_size) : max_size_(max_size) {}
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+  ~Stack() { std::free(begin_); }
+
+  /// Room for n more elements; returns where to write them.
+  E* reserve(std::size_t n) {
+    if (static_cast<std::size_t>(capacity_end_ - end_) < n) [[unlikely]]
+      grow(n);
+    return end_;
+  }
+  void commit(std::size_t n) { end_ += n; }
+  void push_back(const E& e) {
+    *reserve(1) = e;
+    ++end_;
+  }
+
+  std::size_t size() const { return static_cast<std::size_t>(end_ - begin_); }
+  std::size_t capacity() const { return static_cast<std::size_t>(capacity_end_ - begin_); }
+  E* data() { return begin_; }
+  const E* data() const { return begin_; }
+  E& operator[](std::size_t i) { return begin_[i]; }
+  const E& operator[](std::size_t i) const { return begin_[i]; }
+  E& back() { return end_[-1]; }
+  void clear() { end_ = begin_; }
+  void truncate(std::size_t n) { end_ = begin_ + n; }
+
+private:
+  [[gnu::noinline]] void grow(std::size_t n) {
+    const std::size_t size = this->size();
+    if (n > max_size_ - size)
+      throw TapeError("tropigrad: the tape is full (" + std::to_string(max_size_) +
+                      " entries); call tape<T>().reset() between iterations, or use Tensor ops for large data");
+    std::size_t capacity = std::max<std::size_t>(this->capacity() * 2, 1024);
+    capacity = std::min(std::max(capacity, size + n), max_size_);
+    void* p = std::realloc(begin_, capacity * sizeof(E));
+    if (p == nullptr) throw std::bad_alloc();
+    begin_ = static_cast<E*>(p);
+    end_ = begin_ + size;
+    capacity_end_ = begin_ + capacity;
+  }
+
+  E* begin_ = nullptr;
+  E* end_ = nullptr;
+  E* capacity_end_ = nullptr;
+  std::size_t max_size_;
+};
+}  // namespace detail
+
 template <class T>
 class Tape {
   static_assert(std::is_floating_point_v<T>, "tropigrad::Tape<T>: T must be float or double");
@@ -78,7 +139,7 @@ public:
     Index index;
   };
 
-  Tape() : generation_(detail::next_generation()) {}
+  Tape() : generation_(detail::next_generation()) { ends_.push_back(0); }
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
   ~Tape() { destroy_nodes(0); }
@@ -94,33 +155,38 @@ public:
     check_slow(g, what);
   }
 
-  Index new_variable() {
-    if (num_variables_ == std::numeric_limits<Index>::max()) [[unlikely]]
-      throw TapeError("tropigrad: the tape holds 2^32 variables; call tape reset() between iterations");
-    return num_variables_++;
-  }
+  // Variable k >= 1 owns operands_[ends_[k - 1], ends_[k]); ends_[0] = 0
+  // belongs to the constant sink. A leaf is a statement with no operands.
+
+  /// A new leaf variable.
+  Index new_variable() { return finish_statement(); }
 
   Index record(Index a, T da) {
-    operands_.push_back({da, a});
+    Operand* o = operands_.reserve(1);
+    o[0] = {da, a};
+    operands_.commit(1);
     return finish_statement();
   }
   Index record(Index a, T da, Index b, T db) {
-    operands_.push_back({da, a});
-    operands_.push_back({db, b});
+    Operand* o = operands_.reserve(2);
+    o[0] = {da, a};
+    o[1] = {db, b};
+    operands_.commit(2);
     return finish_statement();
   }
   Index record(Index a, T da, Index b, T db, Index c, T dc) {
-    operands_.push_back({da, a});
-    operands_.push_back({db, b});
-    operands_.push_back({dc, c});
+    Operand* o = operands_.reserve(3);
+    o[0] = {da, a};
+    o[1] = {db, b};
+    o[2] = {dc, c};
+    operands_.commit(3);
     return finish_statement();
   }
-  /// Start of an n-ary statement: push operands with push_operand, then finish_statement().
+  /// An n-ary statement: push its operands with push_operand, then finish_statement().
   void push_operand(Index a, T da) { operands_.push_back({da, a}); }
   Index finish_statement() {
-    const Index lhs = new_variable();
-    statements_.push_back({lhs, operands_.size()});
-    return lhs;
+    ends_.push_back(static_cast<Index>(operands_.size()));
+    return static_cast<Index>(ends_.size() - 1);
   }
 
   /// Records a backward step. `f` runs once per backward pass that reaches it.
@@ -129,7 +195,7 @@ public:
     using Node = detail::LambdaNode<std::decay_t<F>>;
     void* memory = arena_.allocate(sizeof(Node));
     TapeNode* node = new (memory) Node(name, std::forward<F>(f));
-    nodes_.push_back({statements_.size(), node});
+    nodes_.push_back({ends_.size() - 1, node});
   }
 
   Arena& arena() { return arena_; }
@@ -154,7 +220,7 @@ public:
   void run_backward() {
     ensure_adjoints();
     const Floor floor = current_floor();
-    std::size_t statement = statements_.size();
+    std::size_t statement = ends_.size() - 1;
     for (std::size_t n = nodes_.size(); n-- > floor.nodes;) {
       sweep(statement, nodes_[n].statements_before);
       statement = nodes_[n].statements_before;
@@ -164,7 +230,7 @@ public:
   }
 
   /// Zeroes every adjoint (the scalar leaves' gradients).
-  void zero_grad() { adjoints_.assign(adjoints_.size(), T(0)); }
+  void zero_grad() { std::fill(adjoints_.begin(), adjoints_.end(), T(0)); }
 
   /// Forgets everything recorded and invalidates all variables made so far.
   /// Memory is kept for reuse.
@@ -173,29 +239,27 @@ public:
       throw TapeError("tropigrad: reset() called inside a Scope; let the scope close first");
     destroy_nodes(0);
     nodes_.clear();
-    statements_.clear();
+    ends_.truncate(1);
     operands_.clear();
     adjoints_.clear();
     arena_.reset();
-    num_variables_ = 1;
     generation_ = detail::next_generation();
   }
 
   /// Bytes held by the tape: arena chunks plus the statement arrays' capacity.
   std::size_t memory_bytes() const {
-    return arena_.bytes_reserved() + statements_.capacity() * sizeof(Statement) +
-           operands_.capacity() * sizeof(Operand) + adjoints_.capacity() * sizeof(T) +
-           nodes_.capacity() * sizeof(NodeEntry);
+    return arena_.bytes_reserved() + ends_.capacity() * sizeof(Index) + operands_.capacity() * sizeof(Operand) +
+           adjoints_.capacity() * sizeof(T) + nodes_.capacity() * sizeof(NodeEntry);
   }
-  std::size_t num_statements() const { return statements_.size(); }
+  /// Scalar statements recorded, leaves included.
+  std::size_t num_statements() const { return ends_.size() - 1; }
   std::size_t num_nodes() const { return nodes_.size(); }
-  Index num_variables() const { return num_variables_; }
+  Index num_variables() const { return static_cast<Index>(ends_.size()); }
 
   // Nested scopes (see scope.hpp). A scope gets a fresh generation: variables
   // made inside it die with it, while outer ones stay usable inside.
   void push_scope() {
-    scopes_.push_back({statements_.size(), operands_.size(), nodes_.size(), num_variables_,
-                       arena_.mark(), generation_});
+    scopes_.push_back({ends_.size() - 1, operands_.size(), nodes_.size(), arena_.mark(), generation_});
     generation_ = detail::next_generation();
   }
   void pop_scope() {
@@ -203,26 +267,20 @@ public:
     scopes_.pop_back();
     destroy_nodes(m.nodes);
     nodes_.resize(m.nodes);
-    statements_.resize(m.statements);
-    operands_.resize(m.operands);
-    if (adjoints_.size() > m.variables) adjoints_.resize(m.variables);
-    num_variables_ = m.variables;
+    ends_.truncate(m.statements + 1);
+    operands_.truncate(m.operands);
+    if (adjoints_.size() > num_variables()) adjoints_.resize(num_variables());
     arena_.rewind(m.arena);
     generation_ = m.generation;
   }
 
 private:
-  struct Statement {
-    Index lhs;
-    std::size_t operands_end;
-  };
   struct NodeEntry {
     std::size_t statements_before;
     TapeNode* node;
   };
   struct ScopeMark {
     std::size_t statements, operands, nodes;
-    Index variables;
     Arena::Mark arena;
     std::uint32_t generation;
   };
@@ -236,19 +294,21 @@ private:
   }
 
   void ensure_adjoints() {
-    if (adjoints_.size() < num_variables_) adjoints_.resize(num_variables_, T(0));
+    if (adjoints_.size() < num_variables()) adjoints_.resize(num_variables(), T(0));
   }
 
   void sweep(std::size_t from, std::size_t to) {
-    T* adj = adjoints_.data();
+    T* all = adjoints_.data();
     const Operand* ops = operands_.data();
-    for (std::size_t i = from; i-- > to;) {
-      const Statement& s = statements_[i];
-      const T a = adj[s.lhs];
-      adj[s.lhs] = T(0);
+    const Index* ends = ends_.data();  // ends[k] for variable k; ends[0] = 0 is the sink's
+    for (std::size_t k = from; k > to; --k) {
+      const std::size_t begin = ends[k - 1];
+      const std::size_t end = ends[k];
+      if (begin == end) continue;  // a leaf keeps its gradient
+      const T a = all[k];
       if (a == T(0)) continue;
-      const std::size_t begin = i == 0 ? 0 : statements_[i - 1].operands_end;
-      for (std::size_t j = begin; j < s.operands_end; ++j) adj[ops[j].index] += ops[j].partial * a;
+      all[k] = T(0);
+      for (std::size_t j = begin; j < end; ++j) all[ops[j].index] += ops[j].partial * a;
     }
   }
 
@@ -265,13 +325,13 @@ private:
                     "after reset(), and give each thread its own variables.");
   }
 
-  std::vector<Statement> statements_;
-  std::vector<Operand> operands_;
+  // Index 0 is the constant sink, so at most 2^32 - 1 statements.
+  detail::Stack<Index> ends_{std::numeric_limits<Index>::max()};
+  detail::Stack<Operand> operands_{std::numeric_limits<Index>::max()};
   std::vector<T> adjoints_;
   std::vector<NodeEntry> nodes_;
   std::vector<ScopeMark> scopes_;
   Arena arena_;
-  Index num_variables_ = 1;  // index 0 is the constant sink
   std::uint32_t generation_;
   bool recording_ = true;
 };
