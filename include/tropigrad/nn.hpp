@@ -10,3 +10,7 @@
 #include "tropigrad/nn/adam.hpp"
 #include "tropigrad/nn/lr_scheduler.hpp"
 #include "tropigrad/nn/clip_grad.hpp"
+#include "tropigrad/nn/spiking.hpp"
+#include "tropigrad/nn/ultra_lif.hpp"
+#include "tropigrad/nn/ultra_dlif.hpp"
+#include "tropigrad/nn/ultra.hpp"

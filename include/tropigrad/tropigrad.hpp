@@ -2,4 +2,6 @@
 // tropigrad: differentiable programming over semirings. The umbrella header.
 
 #include "tropigrad/ad.hpp"
+#include "tropigrad/data.hpp"
+#include "tropigrad/nn.hpp"
 #include "tropigrad/semiring.hpp"

@@ -1,0 +1,132 @@
+#pragma once
+// UltraDLIF and UltraDPLIF: UltraLIF with gap-junction diffusion along the
+// feature axis (periodic neighbours). Per step t:
+//   V = tau V + I_t
+//   M_i = LSE_eps(V_{i-1}, V_i, V_{i+1})
+//   s = sigmoid((M - theta) / eps),  V = V (1 - s)
+// eps = clamp(exp(log_eps)) is learnable; UltraDPLIF also learns tau
+// (parametrised as log tau, so tau stays positive). One tape node for all
+// steps. The layers (UltraDLIF, UltraDPLIF) are in ultra.hpp. (The paper's state form V_i <- LSE_eps(V_{i-1}, V_i, V_{i+1}) + I_i is
+// not implemented yet.)
+
+#include <cmath>
+#include <string>
+
+#include "ultra_lif.hpp"
+
+namespace tropigrad::nn {
+
+namespace detail {
+/// dst_i = src_{i - shift} along columns, periodic (shift = +1: left neighbour).
+template <class Src, class Dst>
+void roll_columns(const Src& src, Index shift, Dst& dst) {
+  const Index n = src.cols();
+  const Index k = ((shift % n) + n) % n;
+  if (k == 0) {
+    dst = src;
+    return;
+  }
+  dst.rightCols(n - k) = src.leftCols(n - k);
+  dst.leftCols(k) = src.rightCols(k);
+}
+}  // namespace detail
+
+/// The fused UltraDLIF recurrence; layout and parameters as ultra_lif().
+template <class T>
+Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>& log_eps, const Tensor<T>& log_tau,
+                     const UltraOptions& options = {}) {
+  using namespace detail;
+  using Map = Eigen::Map<RowArray<T>>;
+  if (!(options.eps_min > 0) || !(options.eps_max >= options.eps_min))
+    throw std::invalid_argument("tropigrad::nn::ultra_dlif: need 0 < eps_min <= eps_max, got eps_min = " +
+                                std::to_string(options.eps_min) + ", eps_max = " + std::to_string(options.eps_max));
+  TensorData<T>* in = &currents.data();
+  TensorData<T>* le = &log_eps.data();
+  TensorData<T>* lt = &log_tau.data();
+  const Index steps = timesteps, batch = in->rows / steps, features = in->cols;
+  const T theta = static_cast<T>(options.threshold);
+
+  Map eps(arena_array<T>(batch, features), batch, features);
+  Map inside(arena_array<T>(batch, features), batch, features);
+  temperature(*le, options, batch, features, eps, inside);
+  Map tau(arena_array<T>(batch, features), batch, features);
+  expand_parameter("log_tau", *lt, batch, features, tau);
+  tau = tau.exp();
+
+  const bool needs_grad = !options.binary && (in->requires_grad || le->requires_grad || lt->requires_grad);
+  Tensor<T> out = new_result<T>(in->rows, features, needs_grad);
+  TensorData<T>* o = &out.data();
+  Map Vsave(arena_array<T>(in->rows, features), in->rows, features);  // V before reset
+  Map Msave(arena_array<T>(in->rows, features), in->rows, features);
+  Map Vr(arena_array<T>(batch, features), batch, features);
+  Map L(arena_array<T>(batch, features), batch, features);
+  Map R(arena_array<T>(batch, features), batch, features);
+  Map m(arena_array<T>(batch, features), batch, features);
+  Vr.setZero();
+  const auto I = value_map(static_cast<const TensorData<T>&>(*in));
+  auto S = value_map(*o);
+  for (Index t = 0; t < steps; ++t) {
+    auto Vt = Vsave.middleRows(t * batch, batch);
+    auto Mt = Msave.middleRows(t * batch, batch);
+    auto St = S.middleRows(t * batch, batch);
+    Vt = tau * Vr + I.middleRows(t * batch, batch);
+    roll_columns(Vt, 1, L);
+    roll_columns(Vt, -1, R);
+    m = L.max(Vt).max(R);
+    Mt = m + eps * (((L - m) / eps).exp() + ((Vt - m) / eps).exp() + ((R - m) / eps).exp()).log();
+    if (options.binary) {
+      St = (Mt > theta).template cast<T>();
+    } else {
+      St = T(1) / (T(1) + (-(Mt - theta) / eps).exp());
+    }
+    Vr = Vt * (T(1) - St);
+  }
+
+  record_backward("ultra_dlif", out, [=](const auto& g) {
+    Map gVr(arena_array<T>(batch, features), batch, features);
+    Map gI(arena_array<T>(steps * batch, features), steps * batch, features);
+    Map g_eps(arena_array<T>(batch, features), batch, features);
+    Map g_tau(arena_array<T>(batch, features), batch, features);
+    Map Lb(arena_array<T>(batch, features), batch, features);
+    Map Rb(arena_array<T>(batch, features), batch, features);
+    Map gM(arena_array<T>(batch, features), batch, features);
+    Map gV(arena_array<T>(batch, features), batch, features);
+    Map shifted(arena_array<T>(batch, features), batch, features);
+    gVr.setZero();
+    g_eps.setZero();
+    g_tau.setZero();
+    const auto Sv = value_map(static_cast<const TensorData<T>&>(*o));
+    for (Index t = steps; t-- > 0;) {
+      const auto Vt = Vsave.middleRows(t * batch, batch);
+      const auto Mt = Msave.middleRows(t * batch, batch);
+      const auto St = Sv.middleRows(t * batch, batch);
+      const auto ds = St * (T(1) - St);
+      const auto g_spike = g.middleRows(t * batch, batch) - gVr * Vt;  // dL/ds
+      gM = g_spike * ds / eps;
+      g_eps -= g_spike * ds * (Mt - theta) / (eps * eps);
+      roll_columns(Vt, 1, Lb);
+      roll_columns(Vt, -1, Rb);
+      const auto qL = ((Lb - Mt) / eps).exp();
+      const auto qC = ((Vt - Mt) / eps).exp();
+      const auto qR = ((Rb - Mt) / eps).exp();
+      g_eps += gM * (qL * (Mt - Lb) + qC * (Mt - Vt) + qR * (Mt - Rb)) / eps;
+      gV = gVr * (T(1) - St) + gM * qC;
+      shifted = gM * qL;  // M_i uses V_{i-1}: flows to V_j from M_{j+1}
+      roll_columns(shifted, -1, Lb);
+      gV += Lb;
+      shifted = gM * qR;  // M_i uses V_{i+1}: flows to V_j from M_{j-1}
+      roll_columns(shifted, 1, Rb);
+      gV += Rb;
+      gI.middleRows(t * batch, batch) = gV;
+      if (t > 0) g_tau += gV * Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+      gVr = gV * tau;
+    }
+    accumulate_grad(*in, gI);
+    if (le->requires_grad) reduce_into_parameter(*le, g_eps * eps * inside);
+    if (lt->requires_grad) reduce_into_parameter(*lt, g_tau * tau);  // d tau / d log tau = tau
+    (void)currents, (void)log_eps, (void)log_tau;
+  });
+  return out;
+}
+
+}  // namespace tropigrad::nn

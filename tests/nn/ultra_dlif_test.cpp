@@ -1,0 +1,62 @@
+#include <tropigrad/ad/gradcheck.hpp>
+#include <tropigrad/nn/ultra_dlif.hpp>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+namespace tg = tropigrad;
+namespace nn = tropigrad::nn;
+using A = tg::RowArray<double>;
+using Ins = std::vector<tg::Tensor<double>>;
+
+namespace {
+// Independent reference of the diffusive recurrence, periodic neighbours, long double.
+A reference(const A& I, long timesteps, double eps, double tau, double theta) {
+  const long batch = I.rows() / timesteps, n = I.cols();
+  A S(I.rows(), n);
+  for (long b = 0; b < batch; ++b) {
+    std::vector<long double> V(static_cast<std::size_t>(n), 0.0L), M(V);
+    for (long t = 0; t < timesteps; ++t) {
+      for (long f = 0; f < n; ++f) V[static_cast<std::size_t>(f)] = tau * V[static_cast<std::size_t>(f)] + I(t * batch + b, f);
+      for (long f = 0; f < n; ++f) {
+        const long double l = V[static_cast<std::size_t>((f + n - 1) % n)], c = V[static_cast<std::size_t>(f)],
+                          r = V[static_cast<std::size_t>((f + 1) % n)];
+        M[static_cast<std::size_t>(f)] = eps * std::log(std::exp(l / eps) + std::exp(c / eps) + std::exp(r / eps));
+      }
+      for (long f = 0; f < n; ++f) {
+        const long double s = 1.0L / (1.0L + std::exp(-(M[static_cast<std::size_t>(f)] - theta) / eps));
+        V[static_cast<std::size_t>(f)] *= 1 - s;
+        S(t * batch + b, f) = static_cast<double>(s);
+      }
+    }
+  }
+  return S;
+}
+tg::Tensor<double> scalar(double v) { return tg::Tensor<double>(A::Constant(1, 1, v)); }
+}  // namespace
+
+TEST_CASE("ultra_dlif forward equals an independent recurrence with periodic neighbours", "[nn][ultra]") {
+  std::srand(41);
+  const A I = A::Random(3 * 2, 5) * 2;
+  const auto S = nn::ultra_dlif(tg::Tensor<double>(I), 3, scalar(std::log(0.6)), scalar(std::log(0.8)),
+                                nn::UltraOptions{0.3});
+  CHECK((S.value() - reference(I, 3, 0.6, 0.8, 0.3)).abs().maxCoeff() < 1e-12);
+}
+
+TEST_CASE("ultra_dlif gradients w.r.t. currents, eps and tau over 3 steps", "[nn][ultra][gradcheck]") {
+  std::srand(42);
+  for (long features : {1L, 2L, 5L}) {
+    const auto result = tg::gradcheck(
+        [](const Ins& in) { return nn::ultra_dlif(in[0], 3, in[1], in[2]); },
+        {{"currents", A::Random(3 * 2, features) * 2}, {"log_eps", A::Constant(1, 1, std::log(0.5))},
+         {"log_tau", A::Constant(1, 1, std::log(0.9))}});
+    INFO("features = " << features << "\n" << result.report);
+    CHECK(result.passed);
+  }
+  const auto per_neuron = tg::gradcheck(
+      [](const Ins& in) { return nn::ultra_dlif(in[0], 3, in[1], in[2], nn::UltraOptions{0.1}); },
+      {{"currents", A::Random(3 * 2, 4)}, {"log_eps", A::Random(1, 4) * 0.5},
+       {"log_tau", A::Random(1, 4) * 0.1 + std::log(0.85)}});
+  INFO(per_neuron.report);
+  CHECK(per_neuron.passed);
+}
