@@ -4,6 +4,7 @@
 //   lif-<surrogate>, plif-<surrogate>   surrogate: fast-sigmoid, atan, sigmoid, triangle, straight-through
 //   sigmoid-lif, dspike
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,11 @@ inline std::vector<std::string> neuron_names() {
 /// A neuron layer of `features` neurons with the model's default options.
 template <class T = float>
 std::shared_ptr<SpikingLayer<T>> make_neuron(const std::string& name, Index features) {
+  auto unknown = [&name] {
+    std::string valid;
+    for (const auto& n : neuron_names()) valid += (valid.empty() ? "" : ", ") + n;
+    return std::invalid_argument("tropigrad::nn::make_neuron: unknown neuron '" + name + "'; valid names: " + valid);
+  };
   if (name == "ultra-lif") return std::make_shared<UltraLIF<T>>(features);
   if (name == "ultra-plif") return std::make_shared<UltraPLIF<T>>(features);
   if (name == "ultra-dlif") return std::make_shared<UltraDLIF<T>>(features);
@@ -42,14 +48,14 @@ std::shared_ptr<SpikingLayer<T>> make_neuron(const std::string& name, Index feat
       for (char& c : surrogate)
         if (c == '-') c = '_';
       LIFOptions options;
+      const auto& names = neuron_names();
+      if (std::find(names.begin(), names.end(), name) == names.end()) throw unknown();
       options.spike_grad = Surrogate::from_name(surrogate);
       options.learn_beta = learn_beta;
       return std::make_shared<LIF<T>>(features, options);
     }
   }
-  std::string valid;
-  for (const auto& n : neuron_names()) valid += (valid.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("tropigrad::nn::make_neuron: unknown neuron '" + name + "'; valid names: " + valid);
+  throw unknown();
 }
 
 }  // namespace tropigrad::nn
