@@ -20,6 +20,8 @@ TEST_CASE("a leaf copies its values; map() views external memory without a copy"
   CHECK(view.value().data() == a.data());
   CHECK(copy.shape() == "2x3");
   CHECK_FALSE(view.requires_grad());
+  TD writable_view = TD::map(a);
+  CHECK_THROWS_WITH(writable_view.value_mut(), Catch::Contains("read-only view"));
 }
 
 TEST_CASE("default Tensor is float; a parameter keeps its gradient across tape resets", "[tensor]") {

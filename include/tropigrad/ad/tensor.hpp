@@ -49,6 +49,7 @@ struct LeafStorage {
   RowArray<T> value;
   RowArray<T> grad;
   TensorData<T> data;
+  bool external = false;  // a read-only view of memory the user owns (Tensor::map)
 };
 
 inline std::string shape_string(Index rows, Index cols) {
@@ -93,6 +94,7 @@ public:
   static Tensor map(const T* data, Index rows, Index cols) {
     Tensor t;
     t.owner_ = std::make_shared<detail::LeafStorage<T>>();
+    t.owner_->external = true;
     t.owner_->data = detail::TensorData<T>{const_cast<T*>(data), nullptr, rows, cols, false, false};
     t.data_ = &t.owner_->data;
     return t;
@@ -124,6 +126,9 @@ public:
   Map value_mut() {
     if (!is_leaf())
       throw std::invalid_argument("tropigrad::Tensor::value_mut: only a leaf's value may be written; got an op result");
+    if (owner_->external)
+      throw std::invalid_argument("tropigrad::Tensor::value_mut: this Tensor is a read-only view made by Tensor::map; "
+                                  "copy it into a Tensor of its own to write it");
     return Map(owner_->data.value, rows(), cols());
   }
   T item() const {

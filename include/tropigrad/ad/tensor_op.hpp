@@ -42,6 +42,18 @@ inline const char*& current_backward_op() {
   return name;
 }
 
+/// Names the op whose backward is running, for anomaly reports; restores on exit.
+class BackwardOpName {
+public:
+  explicit BackwardOpName(const char* name) : previous_(current_backward_op()) { current_backward_op() = name; }
+  ~BackwardOpName() { current_backward_op() = previous_; }
+  BackwardOpName(const BackwardOpName&) = delete;
+  BackwardOpName& operator=(const BackwardOpName&) = delete;
+
+private:
+  const char* previous_;
+};
+
 template <class T>
 void check_finite(const char* op, const char* pass, const T* data, Index rows, Index cols) {
   const Eigen::Map<const RowArray<T>> m(data, rows, cols);
@@ -123,9 +135,8 @@ void record_backward(const char* name, const Tensor<T>& out, F&& backward) {
   if (!o->requires_grad) return;
   tape<T>().record_node(name, [o, name, f = std::forward<F>(backward)]() mutable {
     if (!o->grad_ready) return;
-    current_backward_op() = name;
+    const BackwardOpName op(name);
     f(Eigen::Map<const RowArray<T>>(o->grad, o->rows, o->cols));
-    current_backward_op() = nullptr;
     o->grad_ready = false;
   });
 }
@@ -143,9 +154,8 @@ Var<T> scalar_result(const char* name, T value, bool requires_grad, F&& backward
     const T g = tp.adjoint(index);
     if (g == T(0)) return;
     tp.adjoint(index) = T(0);
-    current_backward_op() = name;
+    const BackwardOpName op(name);
     f(g);
-    current_backward_op() = nullptr;
   });
   return Var<T>(value, index, t.generation());
 }
