@@ -28,6 +28,7 @@
 #include "tropigrad/ad/tensor_exp.hpp"
 #include "tropigrad/ad/tensor_linear_recurrence.hpp"
 #include "tropigrad/ad/tensor_matmul.hpp"
+#include "tropigrad/ad/tensor_normal_log_pdf.hpp"
 #include "tropigrad/ad/tensor_power.hpp"
 #include "tropigrad/ad/tensor_slice.hpp"
 #include "tropigrad/ad/tensor_sum.hpp"
@@ -135,7 +136,38 @@ void BM_tensor_log_sum_exp(benchmark::State& state) {
 }
 
 // -- normal_log_pdf: sum -0.5 ((x - mu) / sigma)^2 - N log sigma ---------------
+// With the library's fused tg::normal_log_pdf (one node, one pass forward, one
+// backward), as a user would write it. It returns the full log density, i.e.
+// also - N/2 log(2 pi); the primal adds that constant too.
 void BM_tensor_normal_log_pdf(benchmark::State& state) {
+  const ArrayD xe = random_array(kN, 1, 3);
+  const double mu = -0.37, sigma = 1.3;
+  const double half_log_2pi = 0.5 * std::log(2.0 * 3.14159265358979323846);
+  TensorD x(xe, true);
+  double g_mu = 0, g_sigma = 0;
+  auto grad_step = [&] {
+    x.zero_grad();
+    const Var mu_v(mu), sigma_v(sigma);
+    const Var y = tg::normal_log_pdf(x, mu_v, sigma_v);
+    y.backward();
+    touch(x);
+    g_mu = mu_v.grad();
+    g_sigma = sigma_v.grad();
+    benchmark::DoNotOptimize(g_mu);
+    benchmark::DoNotOptimize(g_sigma);
+    tg::tape<double>().reset();
+  };
+  auto primal = [&] {
+    const double inv_sigma = 1.0 / sigma;
+    double y = -0.5 * (xe - mu).square().sum() * (inv_sigma * inv_sigma) -
+               static_cast<double>(kN) * (std::log(sigma) + half_log_2pi);
+    benchmark::DoNotOptimize(y);
+  };
+  run<double>(state, grad_step, primal);
+}
+
+// -- normal_log_pdf_composed: the same, composed from generic ops (2 nodes over N) --
+void BM_tensor_normal_log_pdf_composed(benchmark::State& state) {
   const ArrayD xe = random_array(kN, 1, 3);
   const double mu = -0.37, sigma = 1.3;
   TensorD x(xe, true);
@@ -329,6 +361,7 @@ void BM_tensor_mlp_step(benchmark::State& state) {
 BENCHMARK(BM_tensor_sum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_log_sum_exp)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_normal_log_pdf)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_tensor_normal_log_pdf_composed)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_matrix_product)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_regression)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_stochastic_volatility)->Unit(benchmark::kMicrosecond);

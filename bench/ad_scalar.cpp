@@ -2,7 +2,9 @@
 // ADBenchmark suite (Yang, "ADBenchmark"; FastAD paper), N = 16384:
 //   sum(x);  log(sum(exp(x)));  normal_log_pdf;  stochastic volatility.
 //
-// Each function is ONE template over the scalar type, instantiated with Var
+// Each function is ONE template over the scalar type (two versions: BM_scalar_<name>
+// reduces with the library's n-ary tg::sum / tg::squared_norm, as a user would;
+// BM_scalar_<name>_loop accumulates in a loop `s = s + ...`), instantiated with Var
 // (value + full gradient) and with double (the primal). Every benchmark reports
 //   primal_ns        : the double instantiation, ns per call
 //   grad_ns          : build leaves + value + backward + read gradients + tape reset, ns per call
@@ -27,6 +29,7 @@
 #include "tropigrad/ad/scalar_arithmetic.hpp"
 #include "tropigrad/ad/scalar_exp_log.hpp"
 #include "tropigrad/ad/scalar_power.hpp"
+#include "tropigrad/ad/scalar_reduce.hpp"
 #include "tropigrad/ad/var.hpp"
 
 namespace tg = tropigrad;
@@ -41,14 +44,14 @@ constexpr std::size_t kN = 16384;
 // ---------------------------------------------------------------------------
 
 template <class T>
-T sum_fn(const std::vector<T>& x) {
+T sum_loop_fn(const std::vector<T>& x) {
   T s = x[0];
   for (std::size_t i = 1; i < x.size(); ++i) s = s + x[i];
   return s;
 }
 
 template <class T>
-T log_sum_exp_fn(const std::vector<T>& x) {
+T log_sum_exp_loop_fn(const std::vector<T>& x) {
   using std::exp;
   using std::log;
   T s = exp(x[0]);
@@ -58,7 +61,7 @@ T log_sum_exp_fn(const std::vector<T>& x) {
 
 // sum_i -0.5 ((x_i - mu) / sigma)^2 - N log(sigma)
 template <class T>
-T normal_log_pdf_fn(const std::vector<T>& x, const T& mu, const T& sigma) {
+T normal_log_pdf_loop_fn(const std::vector<T>& x, const T& mu, const T& sigma) {
   using std::log;
   T z = (x[0] - mu) / sigma;
   T s = z * z;
@@ -83,7 +86,7 @@ T cauchy_log_density(const T& y, double loc, double scale) {
 //         + cauchy(sigma | 0, 5) + cauchy(mu | 0, 10) + uniform(phi | -1, 1)
 // (normal densities without their -0.5 log(2 pi) constants). `h` is scratch.
 template <class T>
-T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
+T stochastic_volatility_loop_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
                            const std::vector<double>& y, std::vector<T>& h) {
   using std::exp;
   using std::log;
@@ -105,6 +108,51 @@ T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& ph
   }
   return -0.5 * z_sq - log_scale - 0.5 * h_std_sq + cauchy_log_density(sigma, 0.0, 5.0) +
          cauchy_log_density(mu, 0.0, 10.0) - std::log(2.0);
+}
+
+// The same four functions written as a user of tropigrad would: the
+// reductions use the library's n-ary tg::sum / tg::squared_norm (ONE tape
+// statement for the whole reduction, one operand per element) instead of an
+// accumulation loop (one statement per element). For T = double these are
+// plain loops. The elementwise parts are unchanged scalar Var code. `e`, `z`,
+// `h`, `log_scale` are scratch vectors.
+template <class T>
+T sum_fn(const std::vector<T>& x) {
+  return tg::sum(x);
+}
+
+template <class T>
+T log_sum_exp_fn(const std::vector<T>& x, std::vector<T>& e) {
+  using std::exp;
+  using std::log;
+  for (std::size_t i = 0; i < x.size(); ++i) e[i] = exp(x[i]);
+  return log(tg::sum(e));
+}
+
+template <class T>
+T normal_log_pdf_fn(const std::vector<T>& x, const T& mu, const T& sigma, std::vector<T>& z) {
+  using std::log;
+  for (std::size_t i = 0; i < x.size(); ++i) z[i] = (x[i] - mu) / sigma;
+  return -0.5 * tg::squared_norm(z) - static_cast<double>(x.size()) * log(sigma);
+}
+
+template <class T>
+T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
+                           const std::vector<double>& y, std::vector<T>& h, std::vector<T>& z,
+                           std::vector<T>& log_scale) {
+  using std::exp;
+  using std::log;
+  using std::sqrt;
+  const std::size_t n = h_std.size();
+  h[0] = h_std[0] * sigma / sqrt(1.0 - phi * phi) + mu;
+  for (std::size_t t = 1; t < n; ++t) h[t] = h_std[t] * sigma + mu + phi * (h[t - 1] - mu);
+  for (std::size_t t = 0; t < n; ++t) {
+    const T scale = exp(h[t] * 0.5);
+    z[t] = y[t] / scale;
+    log_scale[t] = log(scale);
+  }
+  return -0.5 * tg::squared_norm(z) - tg::sum(log_scale) - 0.5 * tg::squared_norm(h_std) +
+         cauchy_log_density(sigma, 0.0, 5.0) + cauchy_log_density(mu, 0.0, 10.0) - std::log(2.0);
 }
 
 // ---------------------------------------------------------------------------
@@ -187,14 +235,15 @@ void run(benchmark::State& state, Grad&& grad_step, Primal&& primal, Eigen_&& ei
 // Benchmarks
 // ---------------------------------------------------------------------------
 
-void BM_scalar_sum(benchmark::State& state) {
+template <bool Loop>
+void scalar_sum(benchmark::State& state) {
   const std::vector<double> x = random_vector(kN, 1, -1.0, 1.0);
   const VectorXd xe = to_eigen(x);
   std::vector<Var> xv(kN);
   std::vector<double> gx(kN);
   auto grad_step = [&] {
     for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
-    const Var y = sum_fn(xv);
+    const Var y = Loop ? sum_loop_fn(xv) : sum_fn(xv);
     y.backward();
     for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
     benchmark::DoNotOptimize(y.value());
@@ -202,7 +251,7 @@ void BM_scalar_sum(benchmark::State& state) {
     tg::tape<double>().reset();
   };
   auto primal = [&] {
-    double y = sum_fn(x);
+    double y = Loop ? sum_loop_fn(x) : sum_fn(x);
     benchmark::DoNotOptimize(y);
   };
   auto eigen_primal = [&] {
@@ -212,14 +261,17 @@ void BM_scalar_sum(benchmark::State& state) {
   run(state, grad_step, primal, eigen_primal);
 }
 
-void BM_scalar_log_sum_exp(benchmark::State& state) {
+template <bool Loop>
+void scalar_log_sum_exp(benchmark::State& state) {
   const std::vector<double> x = random_vector(kN, 2, -1.0, 1.0);
+  std::vector<double> e(kN);
+  std::vector<Var> ev(kN);
   const VectorXd xe = to_eigen(x);
   std::vector<Var> xv(kN);
   std::vector<double> gx(kN);
   auto grad_step = [&] {
     for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
-    const Var y = log_sum_exp_fn(xv);
+    const Var y = Loop ? log_sum_exp_loop_fn(xv) : log_sum_exp_fn(xv, ev);
     y.backward();
     for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
     benchmark::DoNotOptimize(y.value());
@@ -227,7 +279,7 @@ void BM_scalar_log_sum_exp(benchmark::State& state) {
     tg::tape<double>().reset();
   };
   auto primal = [&] {
-    double y = log_sum_exp_fn(x);
+    double y = Loop ? log_sum_exp_loop_fn(x) : log_sum_exp_fn(x, e);
     benchmark::DoNotOptimize(y);
   };
   auto eigen_primal = [&] {
@@ -237,8 +289,11 @@ void BM_scalar_log_sum_exp(benchmark::State& state) {
   run(state, grad_step, primal, eigen_primal);
 }
 
-void BM_scalar_normal_log_pdf(benchmark::State& state) {
+template <bool Loop>
+void scalar_normal_log_pdf(benchmark::State& state) {
   const std::vector<double> x = random_vector(kN, 3, -1.0, 1.0);
+  std::vector<double> z(kN);
+  std::vector<Var> zv(kN);
   const VectorXd xe = to_eigen(x);
   const double mu = -0.37, sigma = 1.3;
   std::vector<Var> xv(kN);
@@ -247,7 +302,7 @@ void BM_scalar_normal_log_pdf(benchmark::State& state) {
   auto grad_step = [&] {
     for (std::size_t i = 0; i < kN; ++i) xv[i] = Var(x[i]);
     const Var mu_v(mu), sigma_v(sigma);
-    const Var y = normal_log_pdf_fn(xv, mu_v, sigma_v);
+    const Var y = Loop ? normal_log_pdf_loop_fn(xv, mu_v, sigma_v) : normal_log_pdf_fn(xv, mu_v, sigma_v, zv);
     y.backward();
     for (std::size_t i = 0; i < kN; ++i) gx[i] = xv[i].grad();
     g_mu = mu_v.grad();
@@ -259,7 +314,7 @@ void BM_scalar_normal_log_pdf(benchmark::State& state) {
     tg::tape<double>().reset();
   };
   auto primal = [&] {
-    double y = normal_log_pdf_fn(x, mu, sigma);
+    double y = Loop ? normal_log_pdf_loop_fn(x, mu, sigma) : normal_log_pdf_fn(x, mu, sigma, z);
     benchmark::DoNotOptimize(y);
   };
   auto eigen_primal = [&] {
@@ -269,7 +324,8 @@ void BM_scalar_normal_log_pdf(benchmark::State& state) {
   run(state, grad_step, primal, eigen_primal);
 }
 
-void BM_scalar_stochastic_volatility(benchmark::State& state) {
+template <bool Loop>
+void scalar_stochastic_volatility(benchmark::State& state) {
   // Synthetic returns y from the model itself (fixed seed), parameters at a typical point.
   const double mu = -1.0, phi = 0.9, sigma = 0.3;
   const std::vector<double> h_std = random_vector(kN, 4, -1.5, 1.5);
@@ -278,19 +334,21 @@ void BM_scalar_stochastic_volatility(benchmark::State& state) {
     std::mt19937_64 rng(5);
     std::normal_distribution<double> normal(0.0, 1.0);
     std::vector<double> h(kN);
-    (void)stochastic_volatility_fn(h_std, mu, phi, sigma, std::vector<double>(kN, 1.0), h);
+    (void)stochastic_volatility_loop_fn(h_std, mu, phi, sigma, std::vector<double>(kN, 1.0), h);
     for (std::size_t t = 0; t < kN; ++t) y[t] = std::exp(h[t] / 2) * normal(rng);
   }
   const VectorXd h_std_e = to_eigen(h_std), y_e = to_eigen(y);
   VectorXd h_e(static_cast<Eigen::Index>(kN));
   std::vector<double> h_d(kN);
-  std::vector<Var> h_std_v(kN), h_v(kN);
+  std::vector<double> z_d(kN), log_scale_d(kN);
+  std::vector<Var> h_std_v(kN), h_v(kN), z_v(kN), log_scale_v(kN);
   std::vector<double> g_h_std(kN);
   double g[3] = {0, 0, 0};
   auto grad_step = [&] {
     for (std::size_t i = 0; i < kN; ++i) h_std_v[i] = Var(h_std[i]);
     const Var mu_v(mu), phi_v(phi), sigma_v(sigma);
-    const Var lp = stochastic_volatility_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v);
+    const Var lp = Loop ? stochastic_volatility_loop_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v)
+                        : stochastic_volatility_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v, z_v, log_scale_v);
     lp.backward();
     for (std::size_t i = 0; i < kN; ++i) g_h_std[i] = h_std_v[i].grad();
     g[0] = mu_v.grad();
@@ -302,7 +360,8 @@ void BM_scalar_stochastic_volatility(benchmark::State& state) {
     tg::tape<double>().reset();
   };
   auto primal = [&] {
-    double lp = stochastic_volatility_fn(h_std, mu, phi, sigma, y, h_d);
+    double lp = Loop ? stochastic_volatility_loop_fn(h_std, mu, phi, sigma, y, h_d)
+                     : stochastic_volatility_fn(h_std, mu, phi, sigma, y, h_d, z_d, log_scale_d);
     benchmark::DoNotOptimize(lp);
   };
   auto eigen_primal = [&] {
@@ -312,11 +371,26 @@ void BM_scalar_stochastic_volatility(benchmark::State& state) {
   run(state, grad_step, primal, eigen_primal);
 }
 
+// Idiomatic: reductions through tg::sum / tg::squared_norm (one statement each).
+void BM_scalar_sum(benchmark::State& s) { scalar_sum<false>(s); }
+void BM_scalar_log_sum_exp(benchmark::State& s) { scalar_log_sum_exp<false>(s); }
+void BM_scalar_normal_log_pdf(benchmark::State& s) { scalar_normal_log_pdf<false>(s); }
+void BM_scalar_stochastic_volatility(benchmark::State& s) { scalar_stochastic_volatility<false>(s); }
+// Accumulation loops `s = s + ...` (one statement per element and operation).
+void BM_scalar_sum_loop(benchmark::State& s) { scalar_sum<true>(s); }
+void BM_scalar_log_sum_exp_loop(benchmark::State& s) { scalar_log_sum_exp<true>(s); }
+void BM_scalar_normal_log_pdf_loop(benchmark::State& s) { scalar_normal_log_pdf<true>(s); }
+void BM_scalar_stochastic_volatility_loop(benchmark::State& s) { scalar_stochastic_volatility<true>(s); }
+
 }  // namespace
 
 BENCHMARK(BM_scalar_sum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_log_sum_exp)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_normal_log_pdf)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_stochastic_volatility)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_sum_loop)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_log_sum_exp_loop)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_normal_log_pdf_loop)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_stochastic_volatility_loop)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

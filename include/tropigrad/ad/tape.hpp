@@ -49,8 +49,9 @@ inline std::uint32_t next_generation() {
   // Generations are unique across all tapes of the process, so a variable
   // carries enough to tell which tape (and which epoch of it) made it.
   static std::atomic<std::uint32_t> counter{0};
+  // 0 marks constants and 0xFFFFFFFF marks "not recording" (see Tape::live_generation).
   std::uint32_t g = counter.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (g == 0) g = counter.fetch_add(1, std::memory_order_relaxed) + 1;  // 0 marks constants
+  while (g == 0 || g == 0xFFFFFFFFu) g = counter.fetch_add(1, std::memory_order_relaxed) + 1;
   return g;
 }
 
@@ -86,6 +87,8 @@ public:
     return end_;
   }
   void commit(std::size_t n) { end_ += n; }
+  bool has_room(std::size_t n) const { return static_cast<std::size_t>(capacity_end_ - end_) >= n; }
+  E* end() { return end_; }
   void push_back(const E& e) {
     *reserve(1) = e;
     ++end_;
@@ -102,6 +105,7 @@ public:
   void truncate(std::size_t n) { end_ = begin_ + n; }
 
 private:
+public:
   [[gnu::noinline]] void grow(std::size_t n) {
     const std::size_t size = this->size();
     if (n > max_size_ - size)
@@ -116,6 +120,7 @@ private:
     capacity_end_ = begin_ + capacity;
   }
 
+private:
   E* begin_ = nullptr;
   E* end_ = nullptr;
   E* capacity_end_ = nullptr;
@@ -146,7 +151,19 @@ public:
 
   std::uint32_t generation() const { return generation_; }
   bool recording() const { return recording_; }
-  void set_recording(bool on) { recording_ = on; }
+  void set_recording(bool on) {
+    recording_ = on;
+    update_live_generation();
+  }
+
+  /// Generation that no variable carries: live_generation() while not recording.
+  static constexpr std::uint32_t kNotRecording = 0xFFFFFFFFu;
+  /// The generation of variables recorded on this tape as it is now, or
+  /// kNotRecording when recording is off. The hot path of every scalar op is
+  /// one compare per operand against it: equal means "valid, not a constant,
+  /// and recording is on", so the op records without further checks; anything
+  /// else (constants, outer-scope variables, misuse, NoGrad) takes the slow path.
+  std::uint32_t live_generation() const { return live_generation_; }
 
   /// Throws unless a variable with generation `g` belongs to this tape as it is now.
   void check(std::uint32_t g, const char* what) const {
@@ -161,26 +178,38 @@ public:
   /// A new leaf variable.
   Index new_variable() { return finish_statement(); }
 
+  /// Room for one statement of n operands: one predicted branch for both arrays.
+  /// Returns where to write the operands; then call commit_statement(n).
+  Operand* begin_statement(std::size_t n) {
+    if (!(operands_.has_room(n) & ends_.has_room(1))) [[unlikely]]
+      make_room(n);
+    return operands_.end();
+  }
+  Index commit_statement(std::size_t n) {
+    operands_.commit(n);
+    Index* e = ends_.end();
+    *e = static_cast<Index>(operands_.size());
+    ends_.commit(1);
+    return static_cast<Index>(e - ends_.data());
+  }
+
   Index record(Index a, T da) {
-    Operand* o = operands_.reserve(1);
+    Operand* o = begin_statement(1);
     o[0] = {da, a};
-    operands_.commit(1);
-    return finish_statement();
+    return commit_statement(1);
   }
   Index record(Index a, T da, Index b, T db) {
-    Operand* o = operands_.reserve(2);
+    Operand* o = begin_statement(2);
     o[0] = {da, a};
     o[1] = {db, b};
-    operands_.commit(2);
-    return finish_statement();
+    return commit_statement(2);
   }
   Index record(Index a, T da, Index b, T db, Index c, T dc) {
-    Operand* o = operands_.reserve(3);
+    Operand* o = begin_statement(3);
     o[0] = {da, a};
     o[1] = {db, b};
     o[2] = {dc, c};
-    operands_.commit(3);
-    return finish_statement();
+    return commit_statement(3);
   }
   /// An n-ary statement: push its operands with push_operand, then finish_statement().
   void push_operand(Index a, T da) { operands_.push_back({da, a}); }
@@ -188,6 +217,8 @@ public:
     ends_.push_back(static_cast<Index>(operands_.size()));
     return static_cast<Index>(ends_.size() - 1);
   }
+  /// Reserves room for a statement of up to n operands pushed with push_operand.
+  void reserve_operands(std::size_t n) { operands_.reserve(n); }
 
   /// Records a backward step. `f` runs once per backward pass that reaches it.
   template <class F>
@@ -244,6 +275,7 @@ public:
     adjoints_.clear();
     arena_.reset();
     generation_ = detail::next_generation();
+    update_live_generation();
   }
 
   /// Bytes held by the tape: arena chunks plus the statement arrays' capacity.
@@ -261,6 +293,7 @@ public:
   void push_scope() {
     scopes_.push_back({ends_.size() - 1, operands_.size(), nodes_.size(), arena_.mark(), generation_});
     generation_ = detail::next_generation();
+    update_live_generation();
   }
   void pop_scope() {
     const ScopeMark m = scopes_.back();
@@ -272,6 +305,7 @@ public:
     if (adjoints_.size() > num_variables()) adjoints_.resize(num_variables());
     arena_.rewind(m.arena);
     generation_ = m.generation;
+    update_live_generation();
   }
 
 private:
@@ -287,6 +321,13 @@ private:
   struct Floor {
     std::size_t statements, nodes;
   };
+
+  void update_live_generation() { live_generation_ = recording_ ? generation_ : kNotRecording; }
+
+  [[gnu::noinline]] void make_room(std::size_t n) {
+    operands_.reserve(n);
+    ends_.reserve(1);
+  }
 
   Floor current_floor() const {
     if (scopes_.empty()) return {0, 0};
@@ -333,6 +374,7 @@ private:
   std::vector<ScopeMark> scopes_;
   Arena arena_;
   std::uint32_t generation_;
+  std::uint32_t live_generation_ = generation_;
   bool recording_ = true;
 };
 

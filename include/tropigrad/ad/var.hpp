@@ -28,9 +28,10 @@ public:
   /// Under NoGrad it is a constant instead.
   Var(T value) : value_(value) {  // NOLINT(google-explicit-constructor): reads as math
     Tape<T>& t = tape<T>();
-    if (t.recording()) {
+    const std::uint32_t g = t.live_generation();
+    if (g != Tape<T>::kNotRecording) [[likely]] {
       index_ = t.new_variable();
-      generation_ = t.generation();
+      generation_ = g;
     }
   }
   template <Arithmetic U>
@@ -107,10 +108,15 @@ std::ostream& operator<<(std::ostream& os, const Var<T>& v) {
 }
 
 namespace detail {
-// The two recording primitives every scalar op is written with. A result whose
+// The recording primitives every scalar op is written with. A result whose
 // operands are all constants is itself a constant and costs no tape space.
+//
+// Fast path: every operand carries the tape's live generation (so it is valid
+// on this tape, not a constant, and recording is on): record straight away.
+// Anything else goes through the out-of-line checked path, which throws on
+// misuse and handles constants, outer-scope variables and NoGrad.
 template <class T>
-Var<T> unary_result(const Var<T>& a, T value, T da) {
+[[gnu::noinline]] Var<T> unary_result_checked(const Var<T>& a, T value, T da) {
   Tape<T>& t = tape<T>();
   t.check(a.generation(), "an operand Var");
   if (!t.recording() || a.is_constant()) return Var<T>::constant(value);
@@ -118,7 +124,7 @@ Var<T> unary_result(const Var<T>& a, T value, T da) {
 }
 
 template <class T>
-Var<T> binary_result(const Var<T>& a, const Var<T>& b, T value, T da, T db) {
+[[gnu::noinline]] Var<T> binary_result_checked(const Var<T>& a, const Var<T>& b, T value, T da, T db) {
   Tape<T>& t = tape<T>();
   t.check(a.generation(), "the first operand Var");
   t.check(b.generation(), "the second operand Var");
@@ -127,7 +133,8 @@ Var<T> binary_result(const Var<T>& a, const Var<T>& b, T value, T da, T db) {
 }
 
 template <class T>
-Var<T> ternary_result(const Var<T>& a, const Var<T>& b, const Var<T>& c, T value, T da, T db, T dc) {
+[[gnu::noinline]] Var<T> ternary_result_checked(const Var<T>& a, const Var<T>& b, const Var<T>& c, T value, T da,
+                                                T db, T dc) {
   Tape<T>& t = tape<T>();
   t.check(a.generation(), "the first operand Var");
   t.check(b.generation(), "the second operand Var");
@@ -135,6 +142,33 @@ Var<T> ternary_result(const Var<T>& a, const Var<T>& b, const Var<T>& c, T value
   if (!t.recording() || (a.is_constant() && b.is_constant() && c.is_constant()))
     return Var<T>::constant(value);
   return Var<T>(value, t.record(a.index(), da, b.index(), db, c.index(), dc), t.generation());
+}
+
+template <class T>
+inline Var<T> unary_result(const Var<T>& a, T value, T da) {
+  Tape<T>& t = tape<T>();
+  const std::uint32_t g = t.live_generation();
+  if (a.generation() == g) [[likely]]
+    return Var<T>(value, t.record(a.index(), da), g);
+  return unary_result_checked(a, value, da);
+}
+
+template <class T>
+inline Var<T> binary_result(const Var<T>& a, const Var<T>& b, T value, T da, T db) {
+  Tape<T>& t = tape<T>();
+  const std::uint32_t g = t.live_generation();
+  if ((a.generation() == g) & (b.generation() == g)) [[likely]]
+    return Var<T>(value, t.record(a.index(), da, b.index(), db), g);
+  return binary_result_checked(a, b, value, da, db);
+}
+
+template <class T>
+inline Var<T> ternary_result(const Var<T>& a, const Var<T>& b, const Var<T>& c, T value, T da, T db, T dc) {
+  Tape<T>& t = tape<T>();
+  const std::uint32_t g = t.live_generation();
+  if ((a.generation() == g) & (b.generation() == g) & (c.generation() == g)) [[likely]]
+    return Var<T>(value, t.record(a.index(), da, b.index(), db, c.index(), dc), g);
+  return ternary_result_checked(a, b, c, value, da, db, dc);
 }
 }  // namespace detail
 
