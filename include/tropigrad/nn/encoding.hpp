@@ -48,16 +48,31 @@ Tensor<T> poisson_encode(const Tensor<T>& x, Index timesteps, double gain, std::
   if (!(gain >= 0) || !std::isfinite(gain))
     throw std::invalid_argument("tropigrad::nn::poisson_encode: argument 'gain' must be finite and >= 0, got " +
                                 std::to_string(gain));
-  const Index batch = x.rows(), features = x.cols();
-  const auto v = x.value();
-  RowArray<T> out(timesteps * batch, features);
-  for (Index t = 0; t < timesteps; ++t)
-    for (Index b = 0; b < batch; ++b)
-      for (Index f = 0; f < features; ++f) {
-        const double p = std::clamp(gain * std::clamp(static_cast<double>(v(b, f)), 0.0, 1.0), 0.0, 1.0);
-        out(t * batch + b, f) = detail::uniform01(rng) < p ? T(1) : T(0);
+  const Index batch = x.rows(), features = x.cols(), n = batch * features;
+  const T* v = x.value().data();  // row-major: element (b, f) is v[b * features + f]
+  // Written in place into the result leaf: no temporary (fresh pages are costly on VMs).
+  Tensor<T> out = Tensor<T>::zeros(timesteps * batch, features);
+  T* o = out.value_mut().data();  // element (t * batch + b, f) is o[t * n + b * features + f]
+  // uniform01(rng) < p  <=>  (rng() >> 11) < p * 2^53, exactly (both sides are scaled
+  // by a power of two): the same spikes as comparing uniform01(rng) with p. Work in
+  // chunks: the thresholds and the uniforms first, then a compare the compiler vectorises.
+  constexpr Index chunk = 256;
+  double limit[chunk], draws[chunk];
+  for (Index t = 0; t < timesteps; ++t, o += n)
+    for (Index lo = 0; lo < n; lo += chunk) {
+      const Index len = std::min(chunk, n - lo);
+      for (Index i = 0; i < len; ++i) {  // clamp(gain * clamp(x, 0, 1), 0, 1), NaN passing through as std::clamp
+        double p = static_cast<double>(v[lo + i]);
+        p = p < 0.0 ? 0.0 : (1.0 < p ? 1.0 : p);
+        p *= gain;
+        p = p < 0.0 ? 0.0 : (1.0 < p ? 1.0 : p);
+        limit[i] = p * 0x1.0p53;
       }
-  return Tensor<T>(std::move(out));
+      for (Index i = 0; i < len; ++i) draws[i] = static_cast<double>(rng() >> 11);
+      T* out_chunk = o + lo;
+      for (Index i = 0; i < len; ++i) out_chunk[i] = draws[i] < limit[i] ? T(1) : T(0);
+    }
+  return out;
 }
 
 /// As above with gain = 0.5.
