@@ -19,6 +19,7 @@ struct UltraLayerOptions {
   double eps_init = 1.0;
   bool eps_per_neuron = false;
   double eps_min = 0.1, eps_max = 20;
+  bool state_form = false;  ///< UltraDLIF/UltraDPLIF: the paper's state form (see ultra_dlif.hpp)
 };
 
 namespace detail {
@@ -50,7 +51,7 @@ public:
 
 protected:
   Tensor<T> run(const Tensor<T>& currents, Index timesteps, bool binary) override {
-    const UltraOptions kernel{options_.threshold, options_.eps_min, options_.eps_max, binary};
+    const UltraOptions kernel{options_.threshold, options_.eps_min, options_.eps_max, binary, options_.state_form};
     return diffusive_ ? ultra_dlif(currents, timesteps, log_eps, log_tau, kernel)
                       : ultra_lif(currents, timesteps, log_eps, log_tau, kernel);
   }

@@ -6,8 +6,10 @@
 //   s = sigmoid((M - theta) / eps),  V = V (1 - s)
 // eps = clamp(exp(log_eps)) is learnable; UltraDPLIF also learns tau
 // (parametrised as log tau, so tau stays positive). One tape node for all
-// steps. The layers (UltraDLIF, UltraDPLIF) are in ultra.hpp. (The paper's state form V_i <- LSE_eps(V_{i-1}, V_i, V_{i+1}) + I_i is
-// not implemented yet.)
+// steps. The layers (UltraDLIF, UltraDPLIF) are in ultra.hpp.
+// Option state_form: the paper's state form instead,
+//   V_i = LSE_eps(V_{i-1}, V_i, V_{i+1}) + I_t,i,  s = sigmoid((V - theta)/eps),  V = V (1 - s)
+// with the neighbours taken from the previous step; tau plays no part.
 
 #include <cmath>
 #include <string>
@@ -62,22 +64,33 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
   Map L(arena_array<T>(batch, features), batch, features);
   Map R(arena_array<T>(batch, features), batch, features);
   Map m(arena_array<T>(batch, features), batch, features);
+  Map X(arena_array<T>(batch, features), batch, features);
   Vr.setZero();
   const auto I = value_map(static_cast<const TensorData<T>&>(*in));
   auto S = value_map(*o);
+  const bool state_form = options.state_form;
   for (Index t = 0; t < steps; ++t) {
     auto Vt = Vsave.middleRows(t * batch, batch);
     auto Mt = Msave.middleRows(t * batch, batch);
     auto St = S.middleRows(t * batch, batch);
-    Vt = tau * Vr + I.middleRows(t * batch, batch);
-    roll_columns(Vt, 1, L);
-    roll_columns(Vt, -1, R);
-    m = L.max(Vt).max(R);
-    Mt = m + eps * (((L - m) / eps).exp() + ((Vt - m) / eps).exp() + ((R - m) / eps).exp()).log();
-    if (options.binary) {
-      St = (Mt > theta).template cast<T>();
+    // X: what the smooth max runs over, the leaked state (coupling form) or
+    // the previous state (state form).
+    if (!state_form) {
+      Vt = tau * Vr + I.middleRows(t * batch, batch);
+      X = Vt;
     } else {
-      St = T(1) / (T(1) + (-(Mt - theta) / eps).exp());
+      X = Vr;
+    }
+    roll_columns(X, 1, L);
+    roll_columns(X, -1, R);
+    m = L.max(X).max(R);
+    Mt = m + eps * (((L - m) / eps).exp() + ((X - m) / eps).exp() + ((R - m) / eps).exp()).log();
+    if (state_form) Vt = Mt + I.middleRows(t * batch, batch);
+    const auto potential = state_form ? Vt : Mt;  // what spikes
+    if (options.binary) {
+      St = (potential > theta).template cast<T>();
+    } else {
+      St = T(1) / (T(1) + (-(potential - theta) / eps).exp());
     }
     Vr = Vt * (T(1) - St);
   }
@@ -92,6 +105,8 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
     Map gM(arena_array<T>(batch, features), batch, features);
     Map gV(arena_array<T>(batch, features), batch, features);
     Map shifted(arena_array<T>(batch, features), batch, features);
+    Map Xb(arena_array<T>(batch, features), batch, features);
+    Map gX(arena_array<T>(batch, features), batch, features);
     gVr.setZero();
     g_eps.setZero();
     g_tau.setZero();
@@ -100,26 +115,47 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
       const auto Vt = Vsave.middleRows(t * batch, batch);
       const auto Mt = Msave.middleRows(t * batch, batch);
       const auto St = Sv.middleRows(t * batch, batch);
+      if (!state_form) {
+        Xb = Vt;
+      } else if (t == 0) {
+        Xb.setZero();
+      } else {
+        Xb = Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+      }
       const auto ds = St * (T(1) - St);
-      const auto g_spike = g.middleRows(t * batch, batch) - gVr * Vt;  // dL/ds
-      gM = g_spike * ds / eps;
-      g_eps -= g_spike * ds * (Mt - theta) / (eps * eps);
-      roll_columns(Vt, 1, Lb);
-      roll_columns(Vt, -1, Rb);
+      const auto g_spike = g.middleRows(t * batch, batch) - gVr * Vt;  // dL/ds (the reset V (1 - s))
+      const auto potential = state_form ? Vt : Mt;
+      gM = g_spike * ds / eps;  // dL/d potential
+      g_eps -= g_spike * ds * (potential - theta) / (eps * eps);
+      gV = gVr * (T(1) - St);  // dL/dV_t through the reset
+      if (state_form) {
+        gV += gM;  // the potential is V_t = M + I
+        gM = gV;
+      }
+      // M = LSE_eps(X_{i-1}, X_i, X_{i+1}); q are its softmax weights.
+      roll_columns(Xb, 1, Lb);
+      roll_columns(Xb, -1, Rb);
       const auto qL = ((Lb - Mt) / eps).exp();
-      const auto qC = ((Vt - Mt) / eps).exp();
+      const auto qC = ((Xb - Mt) / eps).exp();
       const auto qR = ((Rb - Mt) / eps).exp();
-      g_eps += gM * (qL * (Mt - Lb) + qC * (Mt - Vt) + qR * (Mt - Rb)) / eps;
-      gV = gVr * (T(1) - St) + gM * qC;
-      shifted = gM * qL;  // M_i uses V_{i-1}: flows to V_j from M_{j+1}
+      g_eps += gM * (qL * (Mt - Lb) + qC * (Mt - Xb) + qR * (Mt - Rb)) / eps;
+      gX = gM * qC;
+      shifted = gM * qL;  // M_i uses X_{i-1}: flows to X_j from M_{j+1}
       roll_columns(shifted, -1, Lb);
-      gV += Lb;
-      shifted = gM * qR;  // M_i uses V_{i+1}: flows to V_j from M_{j-1}
+      gX += Lb;
+      shifted = gM * qR;  // M_i uses X_{i+1}: flows to X_j from M_{j-1}
       roll_columns(shifted, 1, Rb);
-      gV += Rb;
-      gI.middleRows(t * batch, batch) = gV;
-      if (t > 0) g_tau += gV * Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
-      gVr = gV * tau;
+      gX += Rb;
+      if (!state_form) {
+        gV += gX;  // X = V_t = tau V_{t-1} + I_t
+        gI.middleRows(t * batch, batch) = gV;
+        if (t > 0)
+          g_tau += gV * Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+        gVr = gV * tau;
+      } else {
+        gI.middleRows(t * batch, batch) = gV;  // V_t = M + I_t
+        gVr = gX;                              // X = the previous state
+      }
     }
     accumulate_grad(*in, gI);
     if (le->requires_grad) reduce_into_parameter(*le, g_eps * eps * inside);

@@ -22,6 +22,9 @@ struct UltraOptions {
   double eps_min = 0.1;  ///< clamp of exp(log_eps)
   double eps_max = 20;
   bool binary = false;  ///< hard spikes H(U - theta), no gradient (inference)
+  /// ultra_dlif only: the paper's state form V_i = LSE_eps(V_{i-1}, V_i, V_{i+1}) + I_i
+  /// (no tau), instead of the coupling form V = tau V + I, M = LSE_eps(neighbours of V).
+  bool state_form = false;
 };
 
 namespace detail {
