@@ -174,3 +174,17 @@ TEST_CASE("LIF rejects bad arguments, naming them", "[nn][lif][misuse]") {
   CHECK_THROWS_WITH(nn::lif(tg::Tensor<double>(RA::Zero(4, 2)), 2, tg::Tensor<double>(RA::Zero(2, 2))),
                     Catch::Contains("beta"));
 }
+
+TEST_CASE("LIF takes a time constant tau instead of beta: beta = 1 - 1/tau", "[nn][lif]") {
+  nn::LIF<double> layer(3, {.tau = 4.0});
+  CHECK(layer.beta() == Approx(0.75));
+  // 0.8 then 0.3: with beta = 0.75, V = 0.9 stays below the threshold 1;
+  // with the default beta = 0.9, V = 1.02 fires.
+  tropigrad::RowArray<double> I = tropigrad::RowArray<double>::Zero(2, 3);
+  I.row(0).setConstant(0.8);
+  I.row(1).setConstant(0.3);
+  CHECK((layer(tropigrad::Tensor<double>(I), 2).value() == 0.0).all());
+  nn::LIF<double> default_beta(3);
+  CHECK((default_beta(tropigrad::Tensor<double>(I), 2).value().row(1) == 1.0).all());
+  CHECK_THROWS_WITH(nn::LIF<double>(3, {.tau = 0.5}), Catch::Contains("tau") && Catch::Contains("0.5"));
+}

@@ -211,6 +211,10 @@ Tensor<T> lif(const Tensor<T>& currents, Index timesteps, const Tensor<T>& beta,
 /// Options of the LIF layer.
 struct LIFOptions {
   double beta = 0.9;        ///< membrane decay, in (0, 1]; the initial value if learn_beta
+  /// If > 0, the time constant instead of beta (SpikingJelly's convention,
+  /// V += (I - V) / tau up to input scaling): beta = 1 - 1/tau. Needs tau > 1
+  /// (tau = 1 is no memory: beta = 0, which LIF rejects).
+  double tau = 0;
   double threshold = 1;     ///< firing threshold
   Reset reset = Reset::subtract;
   Surrogate spike_grad = Surrogate::fast_sigmoid();
@@ -222,7 +226,8 @@ struct LIFOptions {
 template <class T = float>
 class LIF : public SpikingLayer<T> {
 public:
-  explicit LIF(Index features, LIFOptions options = {}) : features_(features), options_(options) {
+  explicit LIF(Index features, LIFOptions options = {}) : features_(features), options_(with_tau(options)) {
+    options = options_;
     if (features <= 0)
       throw std::invalid_argument("tropigrad::nn::LIF: argument 'features' must be > 0, got " +
                                   std::to_string(features));
@@ -261,6 +266,16 @@ protected:
   }
 
 private:
+  static LIFOptions with_tau(LIFOptions options) {
+    if (options.tau != 0) {
+      if (!(options.tau > 1) || !std::isfinite(options.tau))
+        throw std::invalid_argument("tropigrad::nn::LIF: option 'tau' must be a finite number > 1 (beta = 1 - 1/tau), got " +
+                                    std::to_string(options.tau));
+      options.beta = 1 - 1 / options.tau;
+    }
+    return options;
+  }
+
   Index features_;
   LIFOptions options_;
   Tensor<T> beta_constant_;
