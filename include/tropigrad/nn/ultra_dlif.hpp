@@ -39,9 +39,7 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
                      const UltraOptions& options = {}) {
   using namespace detail;
   using Map = Eigen::Map<RowArray<T>>;
-  if (!(options.eps_min > 0) || !(options.eps_max >= options.eps_min))
-    throw std::invalid_argument("tropigrad::nn::ultra_dlif: need 0 < eps_min <= eps_max, got eps_min = " +
-                                std::to_string(options.eps_min) + ", eps_max = " + std::to_string(options.eps_max));
+  check_clamp(options, "ultra_dlif");
   TensorData<T>* in = &currents.data();
   TensorData<T>* le = &log_eps.data();
   TensorData<T>* lt = &log_tau.data();
@@ -86,12 +84,7 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
     m = L.max(X).max(R);
     Mt = m + eps * (((L - m) / eps).exp() + ((X - m) / eps).exp() + ((R - m) / eps).exp()).log();
     if (state_form) Vt = Mt + I.middleRows(t * batch, batch);
-    const auto potential = state_form ? Vt : Mt;  // what spikes
-    if (options.binary) {
-      St = (potential > theta).template cast<T>();
-    } else {
-      St = T(1) / (T(1) + (-(potential - theta) / eps).exp());
-    }
+    ultra_spike(state_form ? Vt : Mt, theta, eps, options.binary, St);
     Vr = Vt * (T(1) - St);
   }
 

@@ -34,6 +34,22 @@ using tropigrad::detail::record_backward;
 using tropigrad::detail::TensorData;
 using tropigrad::detail::value_map;
 
+inline void check_clamp(const UltraOptions& o, const char* where) {
+  if (!(o.eps_min > 0) || !(o.eps_max >= o.eps_min))
+    throw std::invalid_argument(std::string("tropigrad::nn::") + where + ": need 0 < eps_min <= eps_max, got eps_min = " +
+                                std::to_string(o.eps_min) + ", eps_max = " + std::to_string(o.eps_max));
+}
+
+/// The Ultra spike of a membrane potential: sigmoid((v - theta)/eps), or H(v - theta) in binary mode.
+template <class T, class Potential, class Eps, class Spikes>
+void ultra_spike(const Potential& v, T theta, const Eps& eps, bool binary, Spikes&& s) {
+  if (binary) {
+    s = (v > theta).template cast<T>();
+  } else {
+    s = T(1) / (T(1) + (-(v - theta) / eps).exp());
+  }
+}
+
 /// eps = clamp(exp(log_eps)) as a batch x features array, and the mask of
 /// entries inside the clamp (where d eps / d log_eps = eps, else 0).
 template <class T>
@@ -55,9 +71,7 @@ Tensor<T> ultra_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T>&
                     const UltraOptions& options = {}) {
   using namespace detail;
   using Map = Eigen::Map<RowArray<T>>;
-  if (!(options.eps_min > 0) || !(options.eps_max >= options.eps_min))
-    throw std::invalid_argument("tropigrad::nn::ultra_lif: need 0 < eps_min <= eps_max, got eps_min = " +
-                                std::to_string(options.eps_min) + ", eps_max = " + std::to_string(options.eps_max));
+  check_clamp(options, "ultra_lif");
   TensorData<T>* in = &currents.data();
   TensorData<T>* le = &log_eps.data();
   TensorData<T>* lt = &log_tau.data();
@@ -92,11 +106,7 @@ Tensor<T> ultra_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T>&
     Ut = a.max(It) + eps * Pt.log1p();
     Pt = Pt / (T(1) + Pt);  // p_min
     Pt = (a >= It).select(T(1) - Pt, Pt);
-    if (options.binary) {
-      St = (Ut > theta).template cast<T>();
-    } else {
-      St = T(1) / (T(1) + (-(Ut - theta) / eps).exp());
-    }
+    ultra_spike(Ut, theta, eps, options.binary, St);
     V = Ut * (T(1) - St);
   }
 
