@@ -10,6 +10,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "timing.hpp"
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -42,26 +44,8 @@ using TensorD = tg::Tensor<double>;
 using ArrayD = Eigen::ArrayXd;
 using MatrixD = tg::RowMatrix<double>;
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-
-/// Minimum over trials of the mean (thread CPU) time of one call of f, in ns.
-template <class F>
-double min_ns_per_call(F&& f, int calls_per_trial, int trials = 7) {
-  double best = 1e300;
-  for (int trial = 0; trial < trials; ++trial) {
-    const double start = thread_cpu_ns();
-    for (int c = 0; c < calls_per_trial; ++c) {
-      benchmark::ClobberMemory();  // the inputs may have changed: no hoisting
-      f();
-    }
-    best = std::min(best, (thread_cpu_ns() - start) / calls_per_trial);
-  }
-  return best;
-}
+using bench::min_ns_per_call;
+using bench::thread_cpu_ns;
 
 template <class Scalar = double>
 Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> random_array(Eigen::Index rows, Eigen::Index cols,
