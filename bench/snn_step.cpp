@@ -21,6 +21,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "timing.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
@@ -40,11 +42,7 @@ constexpr tg::Index kInputs = 784, kHidden = 64, kClasses = 10, kBatch = 128;
 constexpr int kTrials = 7;
 const std::string kReference = "lif-fast-sigmoid";
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 /// A model, its optimiser and a fixed encoded batch: one training step per call.
 class Stepper {
