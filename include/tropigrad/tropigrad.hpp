@@ -3,5 +3,7 @@
 
 #include "tropigrad/ad.hpp"
 #include "tropigrad/data.hpp"
+#include "tropigrad/loss.hpp"
 #include "tropigrad/nn.hpp"
 #include "tropigrad/semiring.hpp"
+#include "tropigrad/soft.hpp"
