@@ -13,6 +13,8 @@ TROPIGRAD_DEBIAN_PACKAGES=(
   libbenchmark-dev
   zlib1g-dev
   dataset-fashion-mnist
+  clang
+  libclang-rt-14-dev
 )
 
 tropigrad_ensure_deps() {

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,7 +49,7 @@ void put(std::string& out, U value) {
 /// Reads fields from a byte buffer; every read is bounds-checked.
 class Reader {
 public:
-  Reader(const std::string& bytes, std::size_t end, const std::string& path) : bytes_(bytes), end_(end), path_(path) {}
+  Reader(std::string_view bytes, std::size_t end, const std::string& path) : bytes_(bytes), end_(end), path_(path) {}
   template <class U>
   U get(const char* what) {
     U value;
@@ -68,7 +69,7 @@ public:
   }
 
 private:
-  const std::string& bytes_;
+  std::string_view bytes_;
   std::size_t end_;
   std::size_t pos_ = 0;
   const std::string& path_;
@@ -128,12 +129,9 @@ void save_tensors(const std::vector<std::pair<std::string, Tensor<T>>>& tensors,
   }
 }
 
-/// Reads and validates a checkpoint completely; throws CheckpointError.
-inline std::vector<detail::LoadedTensor> read_checkpoint(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    throw CheckpointError("tropigrad checkpoint: cannot open '" + path + "' (does the file exist?)");
-  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+/// Validates and decodes the bytes of a whole checkpoint file; `path` names it
+/// in errors. Throws CheckpointError; allocates no more than the bytes hold.
+inline std::vector<detail::LoadedTensor> parse_checkpoint(std::string_view bytes, const std::string& path) {
   const std::size_t header = sizeof(detail::kCheckpointMagic) + 8;
   if (bytes.size() < header + 4)
     throw CheckpointError("tropigrad checkpoint '" + path + "': the file has " + std::to_string(bytes.size()) +
@@ -189,6 +187,15 @@ inline std::vector<detail::LoadedTensor> read_checkpoint(const std::string& path
   }
   if (in.remaining() != 0) in.fail(std::to_string(in.remaining()) + " unexpected bytes after the last tensor");
   return tensors;
+}
+
+/// Reads and validates a checkpoint completely; throws CheckpointError.
+inline std::vector<detail::LoadedTensor> read_checkpoint(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    throw CheckpointError("tropigrad checkpoint: cannot open '" + path + "' (does the file exist?)");
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  return parse_checkpoint(bytes, path);
 }
 
 /// Loads a checkpoint into `tensors` (matched by name and shape). Nothing is
