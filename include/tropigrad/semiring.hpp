@@ -21,3 +21,4 @@
 #include "tropigrad/semiring/matrix_power.hpp"
 #include "tropigrad/semiring/closure.hpp"
 #include "tropigrad/semiring/bellman_ford.hpp"
+#include "tropigrad/semiring/gemm.hpp"
