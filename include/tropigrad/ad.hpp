@@ -39,3 +39,8 @@
 #include "tropigrad/ad/tensor_normal_log_pdf.hpp"
 #include "tropigrad/ad/custom_op.hpp"
 #include "tropigrad/ad/gradcheck.hpp"
+#include "tropigrad/ad/tensor_normalize.hpp"
+#include "tropigrad/ad/tensor_tropical_matmul.hpp"
+#include "tropigrad/ad/semiring_dp.hpp"
+#include "tropigrad/ad/soft_dtw.hpp"
+#include "tropigrad/ad/soft_shortest_path.hpp"

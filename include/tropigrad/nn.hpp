@@ -21,3 +21,4 @@
 #include "tropigrad/nn/encoding.hpp"
 #include "tropigrad/nn/neurons.hpp"
 #include "tropigrad/nn/spiking_mlp.hpp"
+#include "tropigrad/nn/slot_cluster.hpp"
