@@ -6,6 +6,7 @@
 // Each epoch prints train loss, test accuracy with soft and with binary
 // spikes, spike rate, the learned eps and tau, and samples/s.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -164,6 +165,10 @@ int main(int argc, char** argv) {
         std::printf("%-22s %9.2f%% %9.2f%% %11.4f %12.0f\n", s.neuron.c_str(), 100 * s.best_soft, 100 * s.best_binary,
                     s.last.spike_rate, s.last.samples_per_second);
     }
+    // Read by tests/train_snn_memory.sh: the tape arena must not grow with the epochs.
+    rusage usage_stats{};
+    getrusage(RUSAGE_SELF, &usage_stats);
+    std::printf("peak RSS: %ld KiB\n", usage_stats.ru_maxrss);
     return 0;
   } catch (const std::exception& error) {
     std::cerr << "train_snn: " << error.what() << "\n";
