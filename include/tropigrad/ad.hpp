@@ -44,3 +44,4 @@
 #include "tropigrad/ad/semiring_dp.hpp"
 #include "tropigrad/ad/soft_dtw.hpp"
 #include "tropigrad/ad/soft_shortest_path.hpp"
+#include "tropigrad/ad/soft_bellman_ford.hpp"

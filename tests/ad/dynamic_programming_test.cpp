@@ -430,3 +430,176 @@ TEST_CASE("soft_shortest_path: bad input throws naming the argument", "[ad][dp][
   CHECK_THAT(invalid_argument_message([&] { tg::soft_shortest_path(tg::Tensor<double>(bad), 0, 2, 1.0); }),
              Contains("W") && Contains("-inf"));
 }
+
+// ---- soft_bellman_ford (appended; its include is kept with its tests) ----
+#include "tropigrad/ad/soft_bellman_ford.hpp"
+
+namespace {
+/// A random graph with cycles on K nodes (self-loops allowed): each ordered pair
+/// is an edge with probability p, plus the cycle 0 -> 1 -> ... -> K-1 -> 0 so
+/// that every node is reachable within K - 1 edges.
+RowArrayD random_cyclic_graph(Eigen::Index K, unsigned seed, double p, double lo, double hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1), w(lo, hi);
+  RowArrayD W = RowArrayD::Constant(K, K, inf);
+  for (Eigen::Index a = 0; a < K; ++a)
+    for (Eigen::Index b = 0; b < K; ++b)
+      if (b == (a + 1) % K || u(rng) < p) W(a, b) = w(rng);
+  return W;
+}
+
+/// Every walk from source with at most R edges (the empty walk included), as
+/// its edge list, by depth-first enumeration.
+std::vector<Edges> all_walks(const RowArrayD& W, Eigen::Index source, Eigen::Index R) {
+  std::vector<Edges> out;
+  Edges cur;
+  std::function<void(Eigen::Index)> go = [&](Eigen::Index v) {
+    out.push_back(cur);
+    if (static_cast<Eigen::Index>(cur.size()) == R) return;
+    for (Eigen::Index u = 0; u < W.cols(); ++u)
+      if (std::isfinite(W(v, u))) {
+        cur.emplace_back(v, u);
+        go(u);
+        cur.pop_back();
+      }
+  };
+  go(source);
+  return out;
+}
+
+Eigen::Index walk_end(const Edges& walk, Eigen::Index source) { return walk.empty() ? source : walk.back().second; }
+
+/// Gradient of d^R_target w.r.t. W by one backward pass.
+RowArrayD bf_grad(const RowArrayD& W, Eigen::Index source, Eigen::Index target, double eps, Eigen::Index R) {
+  tg::Scope<double> scope;
+  tg::Tensor<double> Wt(W, true);
+  const auto d = tg::soft_bellman_ford(Wt, source, eps, R);
+  RowArrayD pick = RowArrayD::Zero(1, W.rows());
+  pick(0, target) = 1;
+  tg::sum(d * tg::Tensor<double>(pick)).backward();
+  return Wt.grad();
+}
+}  // namespace
+
+TEST_CASE("soft_bellman_ford: value, expected edge usage and length equal brute force over walks of <= R edges",
+          "[ad][dp][bellman_ford]") {
+  const Eigen::Index K = 4;
+  for (unsigned seed = 0; seed < 3; ++seed) {
+    // Negative weights and (for some seeds) negative cycles: fine with R bounded.
+    const RowArrayD W = random_cyclic_graph(K, 90 + seed, 0.5, -0.7, 2.0);
+    const Eigen::Index source = seed % K;
+    for (const Eigen::Index R : {Eigen::Index(3), Eigen::Index(5)}) {
+      const auto walks = all_walks(W, source, R);
+      for (const double eps : {0.0, 0.3, 1.0}) {
+        tg::Scope<double> scope;
+        const auto d = tg::soft_bellman_ford(tg::Tensor<double>(W), source, eps, R);
+        REQUIRE(d.rows() == 1);
+        REQUIRE(d.cols() == K);
+        for (Eigen::Index v = 0; v < K; ++v) {
+          std::vector<Edges> to_v;
+          std::vector<double> lengths;
+          for (const auto& w : walks)
+            if (walk_end(w, source) == v) {
+              double l = 0;
+              for (const auto& [a, b] : w) l += W(a, b);
+              to_v.push_back(w);
+              lengths.push_back(l);
+            }
+          REQUIRE(!to_v.empty());
+          CHECK(d.value()(0, v) == Approx(soft_min_of(lengths, eps)).epsilon(1e-12).margin(1e-12));
+          const auto p = path_weights(lengths, eps);
+          RowArrayD usage = RowArrayD::Zero(K, K);
+          double expected_length = 0, expected_edges = 0;
+          for (std::size_t k = 0; k < to_v.size(); ++k) {
+            for (const auto& [a, b] : to_v[k]) usage(a, b) += p[k];
+            expected_length += p[k] * lengths[k];
+            expected_edges += p[k] * static_cast<double>(to_v[k].size());
+          }
+          const RowArrayD g = bf_grad(W, source, v, eps, R);
+          CHECK((g - usage).abs().maxCoeff() < 1e-10);
+          const RowArrayD finite = W.isFinite().select(W, 0.0);
+          CHECK((finite * g).sum() == Approx(expected_length).epsilon(1e-10).margin(1e-10));
+          CHECK(g.sum() == Approx(expected_edges).epsilon(1e-10));
+        }
+        if (eps == 0.0) {
+          const auto hard = tg::bellman_ford(tg::MinPlus{}, W.matrix(), source, R);
+          for (Eigen::Index v = 0; v < K; ++v) CHECK(d.value()(0, v) == hard[static_cast<std::size_t>(v)]);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("soft_bellman_ford: eps = 0 equals bellman_ford(MinPlus) with the default K - 1 rounds; unreachable nodes",
+          "[ad][dp][bellman_ford]") {
+  const RowArrayD W = random_cyclic_graph(6, 95, 0.3, 0.1, 3.0);
+  tg::Scope<double> scope;
+  const auto d = tg::soft_bellman_ford(tg::Tensor<double>(W), 2, 0);  // int eps, default rounds
+  const auto hard = tg::bellman_ford(tg::MinPlus{}, W.matrix(), 2);
+  for (Eigen::Index v = 0; v < 6; ++v) CHECK(d.value()(0, v) == hard[static_cast<std::size_t>(v)]);
+  // Node 2 has no in-edges and node 3 none at all: +inf and a zero gradient.
+  RowArrayD U = RowArrayD::Constant(4, 4, inf);
+  U(0, 1) = 1;
+  U(1, 0) = -2;
+  U(1, 2) = 0.5;
+  U(1, 1) = 0.3;
+  const auto du = tg::soft_bellman_ford(tg::Tensor<double>(U), 2, 0.5, 3);
+  CHECK(du.value()(0, 2) == 0);
+  CHECK(du.value()(0, 0) == inf);
+  CHECK(du.value()(0, 3) == inf);
+  const auto dz = tg::soft_bellman_ford(tg::Tensor<double>(U), 0, 0.5, 0);  // R = 0: only the empty walk
+  CHECK(dz.value()(0, 0) == 0);
+  CHECK(dz.value()(0, 1) == inf);
+  CHECK(bf_grad(U, 2, 0, 0.5, 3).abs().maxCoeff() == 0);
+}
+
+TEST_CASE("soft_bellman_ford: gradchecks (random, near ties, large magnitudes; +inf mask constant)",
+          "[ad][dp][bellman_ford]") {
+  const Eigen::Index K = 5;
+  const RowArrayD W = random_cyclic_graph(K, 97, 0.5, -0.5, 2.0);
+  // gradcheck would step an inf entry to inf - inf: differentiate the finite
+  // weights V and add the constant mask (0 on edges, +inf elsewhere).
+  const RowArrayD mask = W.isFinite().select(RowArrayD::Zero(K, K), inf);
+  const RowArrayD V = W.isFinite().select(W, 0.0);
+  auto bf = [&](double eps, Eigen::Index R) {
+    return [&, eps, R](const auto& in) { return tg::soft_bellman_ford(in[0] + tg::Tensor<double>(mask), 1, eps, R); };
+  };
+  for (const double eps : {0.0, 0.3, 1.0}) {
+    CHECK(tg::gradcheck(bf(eps, K - 1), {{"W", V}}));
+    CHECK(tg::gradcheck(bf(eps, 7), {{"W", V}}));
+  }
+  const RowArrayD ties = 1.0 + random_array(K, K, 98, -1e-3, 1e-3);
+  CHECK(tg::gradcheck(bf(0.3, 4), {{"W", ties}}));
+  CHECK(tg::gradcheck(bf(0.01, 4), {{"W", ties}}));
+  const RowArrayD big = 1000.0 + random_array(K, K, 99, -5, 5);
+  tg::GradcheckOptions loose;
+  loose.rtol = 1e-4;
+  loose.atol = 1e-5;
+  CHECK(tg::gradcheck(bf(1.0, 4), {{"W", big}}, loose));
+}
+
+TEST_CASE("soft_bellman_ford: bad input throws naming the argument", "[ad][dp][bellman_ford]") {
+  tg::Scope<double> scope;
+  RowArrayD W = RowArrayD::Constant(3, 3, inf);
+  W(0, 1) = 1;
+  W(1, 2) = 1;
+  W(2, 0) = -1;
+  const tg::Tensor<double> Wt(W);
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(Wt, 0, -1.0); }),
+             Contains("soft_bellman_ford") && Contains("eps") && Contains("-1"));
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(Wt, 0, std::nan("")); }),
+             Contains("eps") && Contains("nan"));
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(Wt, 3, 1.0); }), Contains("source") && Contains("3"));
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(Wt, -1, 1.0); }), Contains("source") && Contains("-1"));
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(Wt, 0, 1.0, -2); }),
+             Contains("rounds") && Contains("-2"));
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(tg::Tensor<double>(RowArrayD::Ones(2, 3)), 0, 1.0); }),
+             Contains("W") && Contains("square") && Contains("2x3"));
+  RowArrayD bad = W;
+  bad(1, 0) = std::nan("");
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(tg::Tensor<double>(bad), 0, 1.0); }),
+             Contains("W") && Contains("NaN"));
+  bad(1, 0) = -inf;
+  CHECK_THAT(invalid_argument_message([&] { tg::soft_bellman_ford(tg::Tensor<double>(bad), 0, 1.0); }),
+             Contains("W") && Contains("-inf") && Contains("(1, 0)"));
+}

@@ -16,12 +16,13 @@ Var<T> abs(const Var<T>& a) {
 
 template <class T>
 Var<T> max(const Var<T>& a, const Var<T>& b) {
-  const bool first = !(b.value() > a.value());
+  // As Tensor max: ties and a NaN a select a; a NaN b is selected (NaN propagates).
+  const bool first = !(a.value() == a.value()) || !(b.value() != b.value() || b.value() > a.value());
   return detail::binary_result(a, b, first ? a.value() : b.value(), T(first), T(!first));
 }
 template <class T, Arithmetic U>
 Var<T> max(const Var<T>& a, U b) {
-  const bool first = !(static_cast<T>(b) > a.value());
+  const bool first = !(a.value() == a.value()) || !(std::isnan(static_cast<T>(b)) || static_cast<T>(b) > a.value());
   return detail::unary_result(a, first ? a.value() : static_cast<T>(b), T(first));
 }
 template <class T, Arithmetic U>
@@ -31,12 +32,12 @@ Var<T> max(U a, const Var<T>& b) {
 
 template <class T>
 Var<T> min(const Var<T>& a, const Var<T>& b) {
-  const bool first = !(b.value() < a.value());
+  const bool first = !(a.value() == a.value()) || !(b.value() != b.value() || b.value() < a.value());
   return detail::binary_result(a, b, first ? a.value() : b.value(), T(first), T(!first));
 }
 template <class T, Arithmetic U>
 Var<T> min(const Var<T>& a, U b) {
-  const bool first = !(static_cast<T>(b) < a.value());
+  const bool first = !(a.value() == a.value()) || !(std::isnan(static_cast<T>(b)) || static_cast<T>(b) < a.value());
   return detail::unary_result(a, first ? a.value() : static_cast<T>(b), T(first));
 }
 template <class T, Arithmetic U>

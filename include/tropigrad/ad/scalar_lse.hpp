@@ -112,8 +112,9 @@ std::vector<Var<T>> softmax(const E& eps, std::span<const Var<T>> x) {
     for (std::size_t j = 0; j < n; ++j) t.push_operand(x[j].index(), p[i] * (T(i == j) - p[j]) / e);
     if constexpr (!std::is_arithmetic_v<E>) {
       t.check(eps.generation(), "the eps Var of softmax");
-      const T dx = p[i] == T(0) ? T(0) : values[i] - mean_x;
-      t.push_operand(eps.index(), -p[i] * dx / (e * e));
+      // With +inf entries p is constant in eps (uniform over them): no inf - inf.
+      const T dx = p[i] == T(0) || !std::isfinite(mean_x) ? T(0) : values[i] - mean_x;
+      t.push_operand(eps.index(), -p[i] * dx / e / e);  // e * e underflows in float for e = 1e-30
     }
     out.push_back(Var<T>(p[i], t.finish_statement(), t.generation()));
   }

@@ -6,8 +6,11 @@
 // scalar Var. Backward: d logits = (softmax(logits) - onehot(labels)) / batch.
 // Throws std::invalid_argument if the batch sizes differ (naming both), if a
 // label is outside [0, classes) (naming the value and its index), for an empty
-// batch, or for a NaN logit.
+// batch, for a NaN logit, or for a row of only -inf logits. A row with +inf logits
+// takes the limit (softmax uniform over them; no gradient flows through that row).
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "../semiring/lse_rows.hpp"
@@ -45,7 +48,19 @@ Var<T> cross_entropy(const Tensor<T>& logits, const I& labels) {
   lse_rows_parts(T(1), v, Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(row_max, n),
                  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(log_sum, n), where, "row");
   T total = 0;
-  for (Index r = 0; r < n; ++r) total += log_sum[r] - (v(r, label[r]) - row_max[r]);
+  for (Index r = 0; r < n; ++r) {
+    if (row_max[r] == -std::numeric_limits<T>::infinity())
+      throw std::invalid_argument(std::string(where) + ": all logits of row " + std::to_string(r) +
+                                  " are -inf, so softmax is undefined (0/0); at least one logit per row must be > -inf");
+    if (row_max[r] == std::numeric_limits<T>::infinity()) {
+      // The limit: softmax is uniform over the +inf logits (as in lse_rows), so the
+      // loss is log(count) if the label's logit is +inf, else +inf; no inf - inf.
+      total += v(r, label[r]) == row_max[r] ? std::log(static_cast<T>((v.row(r) == row_max[r]).count()))
+                                            : std::numeric_limits<T>::infinity();
+      continue;
+    }
+    total += log_sum[r] - (v(r, label[r]) - row_max[r]);
+  }
   const T inv_batch = T(1) / static_cast<T>(batch);
   return scalar_result<T>("cross_entropy", total * inv_batch, in->requires_grad,
                           [logits, in, label, row_max, log_sum, n, inv_batch](T g) {

@@ -83,16 +83,17 @@ Var<T> normal_log_pdf_impl(const Tensor<T>& x_tensor, const Operand<T>& mu, cons
                                   std::to_string(s));
     T s1 = 0, s2 = 0;
     centered_sums(x.tensor->value, x.tensor->size(), m, s1, s2);
-    const T inv_var = T(1) / (s * s);
+    // (v * inv_s) * inv_s, not v / s^2: s^2 underflows (float, s = 1e-30) and 0 * inf would be NaN.
+    const T inv_s = T(1) / s;
     const T log_s = std::log(s);
-    const T value = T(-0.5) * s2 * inv_var - n * (log_s + half_log_2pi);
-    return scalar_result<T>("normal_log_pdf", value, requires_grad, [x, mu, sigma, m, s, s1, s2, n, inv_var](T g) {
+    const T value = T(-0.5) * (s2 * inv_s) * inv_s - n * (log_s + half_log_2pi);
+    return scalar_result<T>("normal_log_pdf", value, requires_grad, [x, mu, sigma, m, s1, s2, n, inv_s](T g) {
       if (x.requires_grad()) {
         const auto xv = value_map(static_cast<const TensorData<T>&>(*x.tensor));
-        accumulate_grad(*x.tensor, (xv - m) * (-g * inv_var));
+        accumulate_grad(*x.tensor, ((xv - m) * inv_s) * (-g * inv_s));
       }
-      if (mu.requires_grad()) mu.accumulate(RowArray<T>::Constant(1, 1, g * s1 * inv_var));
-      if (sigma.requires_grad()) sigma.accumulate(RowArray<T>::Constant(1, 1, g * (s2 * inv_var - n) / s));
+      if (mu.requires_grad()) mu.accumulate(RowArray<T>::Constant(1, 1, g * (s1 * inv_s) * inv_s));
+      if (sigma.requires_grad()) sigma.accumulate(RowArray<T>::Constant(1, 1, g * ((s2 * inv_s) * inv_s - n) * inv_s));
     });
   }
 

@@ -3,6 +3,8 @@
 // exponent, or a Tensor / Var exponent (broadcast as in + - * /), with
 // gradients for both base and exponent.
 
+#include <limits>
+
 #include "tensor_arithmetic.hpp"
 #include "tensor_elementwise.hpp"
 
@@ -12,7 +14,8 @@ namespace tropigrad {
 template <class T>
 Tensor<T> sqrt(const Tensor<T>& x) {
   return detail::elementwise_unary<T>(
-      "sqrt", x, [](const auto& v) { return v.sqrt(); },
+      // Eigen's vectorised sqrt (x * rsqrt(x)) gives NaN at +inf: keep +inf exact.
+      "sqrt", x, [](const auto& v) { return (v == std::numeric_limits<T>::infinity()).select(v, v.sqrt()); },
       [](const auto& g, const auto&, const auto& y) { return g * T(0.5) / y; });
 }
 
@@ -29,10 +32,11 @@ template <class T, Arithmetic U>
 Tensor<T> pow(const Tensor<T>& x, U exponent) {
   const T p = static_cast<T>(exponent);
   return detail::elementwise_unary<T>(
-      "pow", x, [p](const auto& v) { return v.pow(p); },
+      // x^0 = 1, but a NaN x stays NaN (std::pow(NaN, 0) = 1 would hide it from anomaly mode).
+      "pow", x, [p](const auto& v) { return (v != v).select(v, v.pow(p)); },
       [p](const auto& g, const auto& v, const auto&) {
-        // p = 0: p * x^-1 would be 0 * inf at x = 0; the derivative is 0.
-        return g * (p == T(0) ? T(0) : p) * v.pow(p == T(0) ? T(1) : p - T(1));
+        // p = 0: the derivative is 0 everywhere (p * x^-1 would be 0 * inf at x = 0, and 0 * x at x = inf).
+        return p == T(0) ? RowArray<T>(RowArray<T>::Zero(g.rows(), g.cols())) : RowArray<T>(g * p * v.pow(p - T(1)));
       });
 }
 
@@ -44,7 +48,9 @@ Tensor<T> pow_tensor(const Operand<T>& base, const Operand<T>& exponent) {
   return elementwise_binary<T>(
       "pow", base, exponent, [](const auto& x, const auto& e) { return Eigen::pow(x, e); },
       [](const auto& g, const auto& x, const auto& e, const auto& out, const auto& gx, const auto& ge) {
-        gx.accumulate(g * e * Eigen::pow(x, e - T(1)));
+        // e x^(e-1) is 0 where e = 0 (not 0 * inf at x = 0) or x^(e-1) = 0 (not inf * 0 for e = inf, x < 1).
+        const auto power = Eigen::pow(x, e - T(1));
+        gx.accumulate((e == T(0) || power == T(0)).select(T(0), g * e * power));
         ge.accumulate((out == T(0)).select(T(0), g * out * x.log()));
       });
 }

@@ -36,7 +36,8 @@ Tensor<T> softmax_impl(const Operand<T>& eps_operand, const Tensor<T>& x, int ax
   const Eigen::Map<const RowArray<T>> y_all(o.data(), o.rows(), o.cols());
   record_backward(log_space ? "log_softmax" : "softmax", out, [x, in, eps, axis, y_all, log_space](const auto& g) {
     const T inv_eps = T(1) / eps.value;
-    T eps_total = 0;
+    // Summed in double: a float line term may overflow (eps = 1e-30) and +inf + -inf would be NaN.
+    double eps_total = 0;
     // One pass over the lines; dx is written only if x needs it.
     auto run = [&](auto* dx_lines_ptr) {
       with_lines(axis, y_all, [&](const auto& yl) {
@@ -50,7 +51,7 @@ Tensor<T> softmax_impl(const Operand<T>& eps_operand, const Tensor<T>& x, int ax
               if (eps.requires_grad()) {
                 const auto y_log_y = (y > T(0)).select(y * y.log(), T(0));
                 const T entropy = -y_log_y.sum();
-                eps_total -= inv_eps * ((gr * y_log_y).sum() + entropy * s);
+                eps_total -= static_cast<double>(inv_eps) * ((gr * y_log_y).sum() + entropy * s);
               }
             } else {
               const auto z = yl.row(r);
@@ -60,7 +61,7 @@ Tensor<T> softmax_impl(const Operand<T>& eps_operand, const Tensor<T>& x, int ax
               if (eps.requires_grad()) {
                 const auto finite = z > -std::numeric_limits<T>::infinity();
                 const T entropy = -finite.select(y * z, T(0)).sum();
-                eps_total -= inv_eps * finite.select(gr * (z + entropy), T(0)).sum();
+                eps_total -= static_cast<double>(inv_eps) * finite.select(gr * (z + entropy), T(0)).sum();
               }
             }
           }
@@ -79,7 +80,7 @@ Tensor<T> softmax_impl(const Operand<T>& eps_operand, const Tensor<T>& x, int ax
     } else if (eps.requires_grad()) {
       run(static_cast<Eigen::Map<RowArray<T>>*>(nullptr));
     }
-    eps.accumulate(eps_total);
+    eps.accumulate(static_cast<T>(eps_total));
   });
   return out;
 }
