@@ -387,7 +387,8 @@ TEST_CASE("soft_shortest_path: gradchecks (random, near ties, large magnitudes),
   };
   // gradcheck would step an inf entry to inf - inf: differentiate the finite
   // weights V and add the constant mask (0 on edges, +inf elsewhere).
-  const auto [s, t] = ends(W);
+  const auto source_target = ends(W);  // not a structured binding: the lambdas below capture it
+  const auto s = source_target.first, t = source_target.second;
   const RowArrayD mask = W.isFinite().select(RowArrayD::Zero(6, 6), inf);
   const RowArrayD V = W.isFinite().select(W, 0.0);
   auto path = [&](double eps) {

@@ -94,7 +94,10 @@ Tensor<T> custom_op_n(const char* name, const Forward& forward, const Backward& 
         (accumulate_custom_grad(name, I, inputs[I].data(), std::get<I>(grads)), ...);
       }(std::make_index_sequence<n>{});
     } else {
-      static_assert(n == 1, "tropigrad::custom_op: with several inputs, backward returns a std::tuple of gradients");
+      // Dependent on the lambda's own type, so that only a real misuse fires it (Clang
+      // checks non-dependent static_asserts even in discarded branches).
+      static_assert(n == 1 || !std::is_same_v<decltype(grads), decltype(grads)>,
+                    "tropigrad::custom_op: with several inputs, backward returns a std::tuple of gradients");
       accumulate_custom_grad(name, 0, inputs[0].data(), grads);
     }
   });

@@ -119,7 +119,7 @@ Var<T> dot(std::span<const Var<T>> a, std::span<const Var<T>> x) {
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.live_generation();
   bool all_live = true;
-  for (std::size_t i = 0; i < n; ++i) all_live &= (a[i].generation() == g) & (x[i].generation() == g);
+  for (std::size_t i = 0; i < n; ++i) all_live &= ((a[i].generation() ^ g) | (x[i].generation() ^ g)) == 0;
   if (!all_live) {
     bool any_variable = false;
     for (std::size_t i = 0; i < n; ++i) {

@@ -181,7 +181,7 @@ public:
   /// Room for one statement of n operands: one predicted branch for both arrays.
   /// Returns where to write the operands; then call commit_statement(n).
   Operand* begin_statement(std::size_t n) {
-    if (!(operands_.has_room(n) & ends_.has_room(1))) [[unlikely]]
+    if (!(operands_.has_room(n) && ends_.has_room(1))) [[unlikely]]
       make_room(n);
     return operands_.end();
   }

@@ -11,7 +11,9 @@ namespace detail {
 template <class T, class Forward, class Backward>
 Tensor<T> elementwise_binary(const char* name, const Operand<T>& a, const Operand<T>& b, Forward forward,
                              Backward backward) {
-  const auto [rows, cols] = broadcast_shape(name, a.rows(), a.cols(), b.rows(), b.cols());
+  // Plain variables, not a structured binding: lambdas capture them below (Clang < 16 cannot capture bindings).
+  const auto shape = broadcast_shape(name, a.rows(), a.cols(), b.rows(), b.cols());
+  const Index rows = shape.first, cols = shape.second;
   Tensor<T> out = new_result<T>(rows, cols, a.requires_grad() || b.requires_grad());
   auto o = value_map(out.data());
   a.visit(rows, cols, [&](const auto& av) { b.visit(rows, cols, [&](const auto& bv) { o = forward(av, bv); }); });

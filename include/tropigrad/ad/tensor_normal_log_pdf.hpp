@@ -67,7 +67,9 @@ T operand_scalar(const Operand<T>& o) {
 template <class T>
 Var<T> normal_log_pdf_impl(const Tensor<T>& x_tensor, const Operand<T>& mu, const Operand<T>& sigma) {
   const Operand<T> x(x_tensor);
-  auto [rows, cols] = broadcast_shape("normal_log_pdf", x.rows(), x.cols(), mu.rows(), mu.cols());
+  // Plain variables, not a structured binding: lambdas capture them below (Clang < 16 cannot capture bindings).
+  Index rows = 0, cols = 0;
+  std::tie(rows, cols) = broadcast_shape("normal_log_pdf", x.rows(), x.cols(), mu.rows(), mu.cols());
   std::tie(rows, cols) = broadcast_shape("normal_log_pdf", rows, cols, sigma.rows(), sigma.cols());
   const T n = static_cast<T>(rows * cols);
   const T half_log_2pi = T(0.5) * std::log(T(2) * std::numbers::pi_v<T>);

@@ -50,7 +50,9 @@ template <int Sign, class T>
 Tensor<T> smooth_max_min(const Operand<T>& eps_op, const Operand<T>& a, const Operand<T>& b) {
   const char* name = Sign > 0 ? "smooth_max" : "smooth_min";
   const T eps = checked_eps(name, eps_op);
-  const auto [rows, cols] = broadcast_shape(name, a.rows(), a.cols(), b.rows(), b.cols());
+  // Plain variables, not a structured binding: lambdas capture them below (Clang < 16 cannot capture bindings).
+  const auto shape = broadcast_shape(name, a.rows(), a.cols(), b.rows(), b.cols());
+  const Index rows = shape.first, cols = shape.second;
   Tensor<T> out = new_result<T>(rows, cols, a.requires_grad() || b.requires_grad() || eps_op.requires_grad());
   auto o = value_map(out.data());
   a.visit(rows, cols, [&](const auto& av) {

@@ -15,8 +15,10 @@ namespace detail {
 
 template <class T>
 Tensor<T> where_op(const Operand<T>& mask, const Operand<T>& a, const Operand<T>& b) {
-  const auto [r_ab, c_ab] = broadcast_shape("where", a.rows(), a.cols(), b.rows(), b.cols());
-  const auto [rows, cols] = broadcast_shape("where", mask.rows(), mask.cols(), r_ab, c_ab);
+  // Plain variables, not structured bindings: lambdas capture them below (Clang < 16 cannot capture bindings).
+  const auto shape_ab = broadcast_shape("where", a.rows(), a.cols(), b.rows(), b.cols());
+  const auto shape = broadcast_shape("where", mask.rows(), mask.cols(), shape_ab.first, shape_ab.second);
+  const Index rows = shape.first, cols = shape.second;
   Tensor<T> out = new_result<T>(rows, cols, a.requires_grad() || b.requires_grad());
   auto o = value_map(out.data());
   mask.visit(rows, cols, [&](const auto& m) {

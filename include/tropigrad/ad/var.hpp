@@ -157,7 +157,7 @@ template <class T>
 inline Var<T> binary_result(const Var<T>& a, const Var<T>& b, T value, T da, T db) {
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.live_generation();
-  if ((a.generation() == g) & (b.generation() == g)) [[likely]]
+  if (((a.generation() ^ g) | (b.generation() ^ g)) == 0) [[likely]]
     return Var<T>(value, t.record(a.index(), da, b.index(), db), g);
   return binary_result_checked(a, b, value, da, db);
 }
@@ -166,7 +166,7 @@ template <class T>
 inline Var<T> ternary_result(const Var<T>& a, const Var<T>& b, const Var<T>& c, T value, T da, T db, T dc) {
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.live_generation();
-  if ((a.generation() == g) & (b.generation() == g) & (c.generation() == g)) [[likely]]
+  if (((a.generation() ^ g) | (b.generation() ^ g) | (c.generation() ^ g)) == 0) [[likely]]
     return Var<T>(value, t.record(a.index(), da, b.index(), db, c.index(), dc), g);
   return ternary_result_checked(a, b, c, value, da, db, dc);
 }

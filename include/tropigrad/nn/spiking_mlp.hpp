@@ -33,7 +33,7 @@ Tensor<T> mean_over_time(const Tensor<T>& x, Index timesteps) {
   o = v.topRows(batch);
   for (Index t = 1; t < timesteps; ++t) o += v.middleRows(t * batch, batch);
   o *= scale;
-  record_backward("mean_over_time", out, [x, in, batch, timesteps, scale](const auto& g) {
+  record_backward("mean_over_time", out, [x, in, timesteps, scale](const auto& g) {
     accumulate_grad(*in, (g * scale).replicate(timesteps, 1));
   });
   return out;
