@@ -18,20 +18,14 @@
 #include "tropigrad/soft/rank_losses.hpp"
 #include "tropigrad/soft/sort.hpp"
 #include "tropigrad/soft/topk_quantile.hpp"
+#include "soft_test_util.hpp"
 
 namespace tg = tropigrad;
 using RowArrayD = tg::RowArray<double>;
+using soft_test::random_array;
 using VecD = std::vector<double>;
 
 namespace {
-
-RowArrayD random_array(Eigen::Index rows, Eigen::Index cols, unsigned seed, double lo = -1.0, double hi = 1.0) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(lo, hi);
-  RowArrayD a(rows, cols);
-  for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = u(rng);
-  return a;
-}
 
 template <class F>
 std::string invalid_argument_message(F f) {

@@ -11,19 +11,13 @@
 
 #include "tropigrad/ad/gradcheck.hpp"
 #include "tropigrad/soft/sorting_network.hpp"
+#include "soft_test_util.hpp"
 
 namespace tg = tropigrad;
 using RowArrayD = tg::RowArray<double>;
+using soft_test::random_array;
 
 namespace {
-
-RowArrayD random_array(Eigen::Index rows, Eigen::Index cols, unsigned seed, double lo = -1.0, double hi = 1.0) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(lo, hi);
-  RowArrayD a(rows, cols);
-  for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = u(rng);
-  return a;
-}
 
 constexpr tg::SwapRelaxation relaxations[] = {tg::SwapRelaxation::logsumexp, tg::SwapRelaxation::logistic,
                                               tg::SwapRelaxation::cauchy, tg::SwapRelaxation::optimal};
