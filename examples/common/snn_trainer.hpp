@@ -41,6 +41,15 @@ struct TrainConfig {
   double gain = 0.5;
   double sparsity = 0;               ///< lambda of the spike-rate penalty
   int threads = 1;
+  double fixed_eps = 0;              ///< > 0: Ultra neurons keep eps at this value (not learned)
+  int trace_points = 0;              ///< per epoch: points of the learned-eps / gradient-norm trace (0 = none)
+};
+
+/// One point of the training trace: the mean over the steps since the previous point.
+struct TracePoint {
+  double epoch = 0;                 ///< fractional epoch at the end of the interval
+  double eps = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> grad_norms;   ///< Frobenius norm of each hidden layer's weight gradient, then the readout's
 };
 
 struct EpochResult {
@@ -48,6 +57,10 @@ struct EpochResult {
   double train_loss = 0, test_accuracy_soft = 0, test_accuracy_binary = 0, spike_rate = 0;
   double eps = std::numeric_limits<double>::quiet_NaN(), tau = std::numeric_limits<double>::quiet_NaN();
   double samples_per_second = 0, seconds = 0;
+  /// Binary-spike evaluation: mean spike rate and synaptic operations per
+  /// sample (input events and spikes, each times its fan-out, summed over T).
+  double spike_rate_binary = 0, synops = 0;
+  std::vector<TracePoint> trace;
 };
 
 inline std::unique_ptr<Model> make_model(const TrainConfig& config, tg::Index inputs, tg::Index classes) {
@@ -78,11 +91,31 @@ public:
     model_ = make_model(config_, inputs_, train.classes);
     for (int w = 0; w < (pool_.size() > 1 ? pool_.size() : 0); ++w)
       replicas_.push_back(make_model(config_, inputs_, train.classes));
-    optimizer_ = std::make_unique<tg::nn::Adam<float>>(model_->parameters(), tg::nn::AdamOptions{.lr = config_.lr});
+    optimizer_ = std::make_unique<tg::nn::Adam<float>>(trained_parameters(), tg::nn::AdamOptions{.lr = config_.lr});
     schedule_ = std::make_unique<tg::nn::CosineAnnealingLR<float>>(*optimizer_, std::max(1, config_.epochs));
   }
 
   Model& model() { return *model_; }
+
+  /// The parameters the optimiser updates: all, except eps when it is fixed
+  /// (then set to `fixed_eps` here, once).
+  std::vector<tg::Tensor<float>> trained_parameters() {
+    if (!(config_.fixed_eps > 0)) return model_->parameters();
+    std::vector<tg::Tensor<float>> trained;
+    bool any_eps = false;
+    for (auto& [name, p] : model_->named_parameters()) {
+      if (name.size() >= 8 && name.compare(name.size() - 8, 8, ".log_eps") == 0) {
+        tg::Tensor<float>(p).value_mut().setConstant(static_cast<float>(std::log(config_.fixed_eps)));
+        any_eps = true;
+      } else {
+        trained.push_back(p);
+      }
+    }
+    if (!any_eps)
+      throw std::invalid_argument("a fixed eps needs an Ultra neuron (it has no eps to fix): neuron '" + config_.neuron +
+                                  "'");
+    return trained;
+  }
 
   /// One epoch of training, then evaluation with soft and with binary spikes.
   EpochResult epoch(int e, const std::function<void(std::size_t done, std::size_t total, double seconds)>& progress = {}) {
@@ -92,31 +125,40 @@ public:
     for (auto& r : replicas_) r->train();
     tg::BatchSampler sampler(train_.size(), static_cast<std::size_t>(config_.batch), {.seed = config_.seed});
     sampler.set_epoch(static_cast<std::uint64_t>(e));
-    const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0;
     std::size_t done = 0;
-    const auto params = model_->parameters();
-    for (std::size_t b = 0; b < sampler.batches_per_epoch(); ++b) {
+    const std::size_t batches = sampler.batches_per_epoch();
+    const std::size_t trace_every =
+        config_.trace_points > 0 ? std::max<std::size_t>(1, batches / static_cast<std::size_t>(config_.trace_points)) : 0;
+    std::vector<double> norm_sum;
+    std::size_t norm_steps = 0;
+    std::vector<double> worker_loss(static_cast<std::size_t>(pool_.size()), 0.0);
+    // Warm-up, untimed: the first step of a run grows the tape arenas and starts
+    // the workers; without it the first epoch's samples/s is understated. Its
+    // gradients are overwritten by the first real step, and every step seeds
+    // its own random numbers, so training is unchanged.
+    if (!warmed_up_ && batches > 0) {
+      gradient_step(sampler.batch(0), e, 0, worker_loss);
+      warmed_up_ = true;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t b = 0; b < batches; ++b) {
       const auto indices = sampler.batch(b);
       const std::size_t n = indices.size();
-      std::vector<double> worker_loss(static_cast<std::size_t>(pool_.size()), 0.0);
-      if (replicas_.empty()) {
-        model_->zero_grad();
-        worker_loss[0] = train_step(*model_, indices, 0, n, n, e, b, 0);
-      } else {
-        pool_.run([&](int w) {
-          const std::size_t lo = n * static_cast<std::size_t>(w) / static_cast<std::size_t>(pool_.size());
-          const std::size_t hi = n * static_cast<std::size_t>(w + 1) / static_cast<std::size_t>(pool_.size());
-          Model& replica = *replicas_[static_cast<std::size_t>(w)];
-          auto replica_params = replica.parameters();
-          for (std::size_t k = 0; k < params.size(); ++k) replica_params[k].value_mut() = params[k].value();
-          replica.zero_grad();
-          worker_loss[static_cast<std::size_t>(w)] = train_step(replica, indices, lo, hi, n, e, b, w);
-        });
-        for (std::size_t k = 0; k < params.size(); ++k) {
-          auto grad = tg::Tensor<float>(params[k]).grad_mut();
-          grad.setZero();
-          for (auto& r : replicas_) grad += r->parameters()[k].grad();
+      gradient_step(indices, e, b, worker_loss);
+      if (trace_every > 0) {
+        accumulate_grad_norms(norm_sum);
+        ++norm_steps;
+        if ((b + 1) % trace_every == 0 || b + 1 == batches) {
+          TracePoint point;
+          point.epoch = e + static_cast<double>(b + 1) / static_cast<double>(batches);
+          for (double s : norm_sum) point.grad_norms.push_back(s / static_cast<double>(norm_steps));
+          EpochResult eps_tau;
+          read_eps_tau(*model_, eps_tau);
+          point.eps = eps_tau.eps;
+          result.trace.push_back(std::move(point));
+          norm_sum.assign(norm_sum.size(), 0.0);
+          norm_steps = 0;
         }
       }
       optimizer_->step();
@@ -129,18 +171,20 @@ public:
     result.train_loss = loss_sum / static_cast<double>(done);
     schedule_->step();
     result.test_accuracy_soft = evaluate(false, &result.spike_rate);
-    result.test_accuracy_binary = evaluate(true, nullptr);
+    result.test_accuracy_binary = evaluate(true, &result.spike_rate_binary, &result.synops);
     read_eps_tau(*model_, result);
     return result;
   }
 
-  /// Test accuracy with soft spikes (binary = false) or hard spikes.
-  double evaluate(bool binary, double* spike_rate) {
+  /// Test accuracy with soft spikes (binary = false) or hard spikes; the mean
+  /// spike rate and synaptic operations per sample on request.
+  double evaluate(bool binary, double* spike_rate, double* synops = nullptr) {
     model_->eval();
     for (auto& n : model_->neurons()) n->eval_binary = binary;
     tg::NoGrad<float> no_grad;
     std::size_t correct = 0;
     double rate_sum = 0;
+    double synops_sum = 0;
     std::size_t batches = 0;
     const std::size_t chunk = 500;
     std::vector<std::size_t> indices;
@@ -157,14 +201,67 @@ public:
         correct += predicted == test_.labels[indices[i]];
       }
       rate_sum += model_->spike_rate();
+      if (synops) synops_sum += synaptic_operations(input);
       ++batches;
       tg::tape<float>().reset();
     }
     if (spike_rate) *spike_rate = rate_sum / static_cast<double>(batches);
+    if (synops) *synops = synops_sum / static_cast<double>(test_.size());
     return static_cast<double>(correct) / static_cast<double>(test_.size());
   }
 
 private:
+  /// Gradients of one batch into the model's parameters (split over the
+  /// workers' replicas and summed in a fixed order); the loss of each worker's share.
+  void gradient_step(std::span<const std::size_t> indices, int e, std::size_t b, std::vector<double>& worker_loss) {
+    const std::size_t n = indices.size();
+    const auto params = model_->parameters();
+    std::fill(worker_loss.begin(), worker_loss.end(), 0.0);
+    if (replicas_.empty()) {
+      model_->zero_grad();
+      worker_loss[0] = train_step(*model_, indices, 0, n, n, e, b, 0);
+      return;
+    }
+    pool_.run([&](int w) {
+      const std::size_t lo = n * static_cast<std::size_t>(w) / static_cast<std::size_t>(pool_.size());
+      const std::size_t hi = n * static_cast<std::size_t>(w + 1) / static_cast<std::size_t>(pool_.size());
+      Model& replica = *replicas_[static_cast<std::size_t>(w)];
+      auto replica_params = replica.parameters();
+      for (std::size_t k = 0; k < params.size(); ++k) replica_params[k].value_mut() = params[k].value();
+      replica.zero_grad();
+      worker_loss[static_cast<std::size_t>(w)] = train_step(replica, indices, lo, hi, n, e, b, w);
+    });
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      auto grad = tg::Tensor<float>(params[k]).grad_mut();
+      grad.setZero();
+      for (auto& r : replicas_) grad += r->parameters()[k].grad();
+    }
+  }
+
+  /// Synaptic operations of the last forward, summed over its samples: every
+  /// non-zero input and every spike (a binary spike counts 1, a soft one its
+  /// value) costs one operation per outgoing synapse, at every time step.
+  double synaptic_operations(const tg::Tensor<float>& input) const {
+    const auto& layers = model_->hidden_layers();
+    double ops = static_cast<double>((input.value() != 0.0f).count()) * static_cast<double>(layers.front()->weight.rows());
+    const auto rates = model_->spike_rates();
+    const double rows = static_cast<double>(input.rows());  // T * batch
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+      const double fan_out =
+          static_cast<double>(k + 1 < layers.size() ? layers[k + 1]->weight.rows() : model_->readout()->weight.rows());
+      ops += rates[k] * rows * static_cast<double>(layers[k]->weight.rows()) * fan_out;
+    }
+    return ops;
+  }
+
+  /// Adds the Frobenius norm of each hidden layer's and the readout's weight gradient.
+  void accumulate_grad_norms(std::vector<double>& sums) const {
+    const auto& layers = model_->hidden_layers();
+    sums.resize(layers.size() + 1, 0.0);
+    for (std::size_t k = 0; k < layers.size(); ++k) sums[k] += layers[k]->weight.grad().matrix().norm();
+    sums.back() += model_->readout()->weight.grad().matrix().norm();
+  }
+
   static double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -213,6 +310,7 @@ private:
   const tg::Dataset& test_;
   WorkerPool pool_;
   bool temporal_ = false;
+  bool warmed_up_ = false;
   tg::Index inputs_ = 0;
   std::unique_ptr<Model> model_;
   std::vector<std::unique_ptr<Model>> replicas_;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../common/cli.hpp"
+#include "../common/datasets.hpp"
 #include "../common/snn_trainer.hpp"
 
 namespace {
@@ -65,7 +66,7 @@ int main(int argc, char** argv) {
       .option("encoding", "poisson", "poisson | direct | latency")
       .option("gain", "0.5", "Poisson rate-coding gain")
       .option("sparsity", "0", "lambda of the spike-rate penalty")
-      .option("dataset", "fashion", "fashion | randman")
+      .option("dataset", "fashion", examples::dataset_names())
       .option("data", "", "Fashion-MNIST directory (default: $TROPIGRAD_DATA, then /usr/share/datasets/fashion-mnist)")
       .option("limit", "0", "train on the first N samples only (0 = all)")
       .option("test-limit", "0", "evaluate on the first N test samples only (0 = all)")
@@ -102,30 +103,8 @@ int main(int argc, char** argv) {
     const auto limit = static_cast<std::size_t>(cli.get_int("limit", 0, 1 << 30));
     const auto test_limit = static_cast<std::size_t>(cli.get_int("test-limit", 0, 1 << 30));
 
-    tg::Dataset train, test;
-    if (dataset == "fashion") {
-      // Rate and latency coding take raw intensities in [0, 1]; direct input is normalised.
-      tg::FashionMnistOptions options{cli.get("data"), base.encoding == "direct", limit};
-      train = tg::load_fashion_mnist(tg::Split::train, options);
-      options.limit = test_limit;
-      test = tg::load_fashion_mnist(tg::Split::test, options);
-    } else if (dataset == "randman") {
-      tg::RandmanOptions options;
-      options.seed = base.seed;
-      options.time_steps = 50;
-      options.samples_per_class = 600;
-      const tg::Dataset all = tg::make_randman(options);
-      const auto split = static_cast<Eigen::Index>(all.size() * 5 / 6);
-      train = {all.inputs.topRows(split), {all.labels.begin(), all.labels.begin() + split}, all.classes, all.time_steps};
-      test = {all.inputs.bottomRows(static_cast<Eigen::Index>(all.size()) - split),
-              {all.labels.begin() + split, all.labels.end()}, all.classes, all.time_steps};
-      if (limit > 0 && limit < train.size()) {
-        train.inputs.conservativeResize(static_cast<Eigen::Index>(limit), Eigen::NoChange);
-        train.labels.resize(limit);
-      }
-    } else {
-      throw std::invalid_argument("train_snn: --dataset must be fashion or randman, got '" + dataset + "'");
-    }
+    examples::DataOptions data_options{cli.get("data"), base.encoding == "direct", limit, test_limit, base.seed};
+    auto [train, test] = examples::load_splits(dataset, data_options);
 
     const bool tty = ::isatty(STDOUT_FILENO) != 0;
     std::vector<Summary> summaries;

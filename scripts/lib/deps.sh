@@ -15,6 +15,7 @@ TROPIGRAD_DEBIAN_PACKAGES=(
   dataset-fashion-mnist
   clang
   libclang-rt-14-dev
+  gnuplot-nox
 )
 
 tropigrad_ensure_deps() {
