@@ -36,6 +36,7 @@ struct PlotSpec {
   std::string name, title, xlabel, ylabel;
   std::string style = "yerrorlines";  ///< or "lines", "labelled"
   bool log_y = false, log_x = false;
+  std::string extra;  ///< more gnuplot commands before `plot`
 };
 
 /// The gnuplot to use: $TROPIGRAD_GNUPLOT if set (empty = none), else `gnuplot` on PATH.
@@ -86,6 +87,7 @@ inline bool write_plot(const std::filesystem::path& dir, const PlotSpec& spec, c
      << "set key outside right top\nset grid\n";
   if (spec.log_y) gp << "set logscale y\n";
   if (spec.log_x) gp << "set logscale x\n";
+  gp << spec.extra;
   gp << "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
     const std::string source = (i == 0 ? quoted(spec.name + ".dat") : std::string("''")) + " index " + std::to_string(i);
@@ -186,7 +188,8 @@ inline std::vector<std::string> draw_plots(const std::filesystem::path& dir, con
   if (write_plot(dir, {"acc_vs_timesteps", "Fashion-MNIST: accuracy against time steps", "time steps T", acc_label},
                  metric_against(runs, select(runs, with(base, {{"depth", "1"}})), "timesteps", "acc_soft", 100)))
     written.push_back("acc_vs_timesteps");
-  if (write_plot(dir, {"acc_vs_depth", "Fashion-MNIST: accuracy against depth", "hidden layers", acc_label},
+  if (write_plot(dir, {"acc_vs_depth", "Fashion-MNIST: accuracy against depth", "hidden layers", acc_label, "yerrorlines", false, false,
+                  "set xtics 1\n"},
                  metric_against(runs, select(runs, with(base, {{"timesteps", "1"}})), "depth", "acc_soft", 100)))
     written.push_back("acc_vs_depth");
   if (write_plot(dir, {"eps_over_training", "Learned eps during training (first hidden layer, mean over seeds)", "epoch",
