@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "results_csv.hpp"
@@ -34,10 +35,15 @@ struct Series {
 
 struct PlotSpec {
   std::string name, title, xlabel, ylabel;
-  std::string style = "yerrorlines";  ///< or "lines", "labelled"
-  bool log_y = false, log_x = false;
+  std::string style;  ///< "yerrorlines", "lines" or "labelled"
+  bool log_y;
   std::string extra;  ///< more gnuplot commands before `plot`
 };
+
+inline PlotSpec plot_spec(std::string name, std::string title, std::string xlabel, std::string ylabel,
+                          std::string style = "yerrorlines", bool log_y = false, std::string extra = "") {
+  return {std::move(name), std::move(title), std::move(xlabel), std::move(ylabel), std::move(style), log_y, std::move(extra)};
+}
 
 /// The gnuplot to use: $TROPIGRAD_GNUPLOT if set (empty = none), else `gnuplot` on PATH.
 inline std::string find_gnuplot() {
@@ -86,7 +92,6 @@ inline bool write_plot(const std::filesystem::path& dir, const PlotSpec& spec, c
      << "set xlabel " << quoted(spec.xlabel) << "\nset ylabel " << quoted(spec.ylabel) << "\n"
      << "set key outside right top\nset grid\n";
   if (spec.log_y) gp << "set logscale y\n";
-  if (spec.log_x) gp << "set logscale x\n";
   gp << spec.extra;
   gp << "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
@@ -185,15 +190,15 @@ inline std::vector<std::string> draw_plots(const std::filesystem::path& dir, con
     return m;
   };
   const char* acc_label = "test accuracy, soft spikes (%)";
-  if (write_plot(dir, {"acc_vs_timesteps", "Fashion-MNIST: accuracy against time steps", "time steps T", acc_label},
+  if (write_plot(dir, plot_spec("acc_vs_timesteps", "Fashion-MNIST: accuracy against time steps", "time steps T", acc_label),
                  metric_against(runs, select(runs, with(base, {{"depth", "1"}})), "timesteps", "acc_soft", 100)))
     written.push_back("acc_vs_timesteps");
-  if (write_plot(dir, {"acc_vs_depth", "Fashion-MNIST: accuracy against depth", "hidden layers", acc_label, "yerrorlines", false, false,
-                  "set xtics 1\n"},
+  if (write_plot(dir, plot_spec("acc_vs_depth", "Fashion-MNIST: accuracy against depth", "hidden layers", acc_label,
+                                     "yerrorlines", false, "set xtics 1\n"),
                  metric_against(runs, select(runs, with(base, {{"timesteps", "1"}})), "depth", "acc_soft", 100)))
     written.push_back("acc_vs_depth");
-  if (write_plot(dir, {"eps_over_training", "Learned eps during training (first hidden layer, mean over seeds)", "epoch",
-                       "eps", "lines"},
+  if (write_plot(dir, plot_spec("eps_over_training", "Learned eps during training (first hidden layer, mean over seeds)",
+                                     "epoch", "eps", "lines"),
                  trace_series(trace, with(base, {{"timesteps", "1"}, {"depth", "1"}}), -1, "", true)))
     written.push_back("eps_over_training");
   {
@@ -216,8 +221,8 @@ inline std::vector<std::string> draw_plots(const std::filesystem::path& dir, con
       std::sort(s.points.begin(), s.points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
       series.push_back(std::move(s));
     }
-    if (write_plot(dir, {"acc_vs_spike_rate", "Sparsity sweep: accuracy against binary spike rate", "spike rate (binary)",
-                         acc_label, "labelled"},
+    if (write_plot(dir, plot_spec("acc_vs_spike_rate", "Sparsity sweep: accuracy against binary spike rate",
+                                       "spike rate (binary)", acc_label, "labelled"),
                    series))
       written.push_back("acc_vs_spike_rate");
   }
@@ -228,8 +233,9 @@ inline std::vector<std::string> draw_plots(const std::filesystem::path& dir, con
       for (auto& s : trace_series(trace, with(base, {{"timesteps", "1"}, {"depth", "3"}}), layer, name, false))
         series.push_back(std::move(s));
     }
-    if (write_plot(dir, {"grad_norms_depth3", "Weight-gradient norm per layer, 3 hidden layers (mean over seeds; a zero norm has no point on the log scale)", "epoch",
-                         "||grad W|| (Frobenius)", "lines", true},
+    if (write_plot(dir, plot_spec("grad_norms_depth3",
+                                       "Weight-gradient norm per layer, 3 hidden layers (mean over seeds; a zero norm has no point on the log scale)",
+                                       "epoch", "||grad W|| (Frobenius)", "lines", true),
                    series))
       written.push_back("grad_norms_depth3");
   }
