@@ -2,7 +2,8 @@
 // Numerical robustness sweep: every differentiable op and layer is run on
 // special inputs and must either give a usable result or throw a documented
 // error. Shared by tests/ad/robustness_sweep_test.cpp (Tensor and scalar Var
-// ops) and tests/nn/robustness_sweep_test.cpp (layers).
+// ops, tropical / dynamic-programming ops), tests/loss/, tests/soft/ and
+// tests/nn/robustness_sweep_test.cpp (layers).
 //
 // THE CONTRACT (checked for every registered op, in double, and in float too
 // when the registered lambda is generic, i.e. takes `const auto&`):
@@ -18,6 +19,15 @@
 //  - Ops with a temperature run every case for eps in {1e-6, 1e-3, 1, 1e3}, and
 //    eps itself is swept: in-domain specials (finite > 0) must work like any
 //    input; 0, negatives, +-inf and NaN must throw std::invalid_argument.
+//    Eps::nonnegative declares an op whose eps = 0 is the exact hard op (soft
+//    sort, soft-DTW, ...): 0 must then work too. A temperature passed as a
+//    number (eps.item()) gets no gradient; one passed as the Tensor is checked.
+//  - Layers: in a second family of cases the special value goes into every
+//    parameter (a few positions, or filled) while the input holds ordinary values;
+//    the parameters' gradients are checked as the inputs' are. A layer runs many
+//    ops, so any documented error naming "tropigrad::" is accepted from it.
+//  - A registration whose every case without NaN throws fails: it tests nothing
+//    (e.g. a wrong shape in the registration).
 //  - (a) The forward pass either throws std::invalid_argument or
 //    std::domain_error whose message contains "tropigrad::<name>" (<name> is the
 //    registration name up to its first space: register under the function's
@@ -45,6 +55,12 @@
 //   sweep.nary("matmul", {{Domain::finite, 3, 4}, {Domain::finite, 4, 2}},
 //              [](const auto& in) { return tg::matmul(in[0], in[1]); });
 //   sweep.nary_with_eps(...) is nary with eps as first lambda argument.
+//   sweep.with_eps("soft_sort", Domain::all, [](const auto& eps, const auto& x) {
+//     return tg::soft_sort(x, {eps.item()}); }, Eps::nonnegative);   // eps = 0 is the hard sort
+//   sweep.layer("nn::Linear", Domain::finite, 3, 4, [](const auto& x, const auto& params) {
+//     tg::nn::Linear<double> m(4, 2); params(m); return m.forward(x); }, Domain::finite);
+//     (layer(name, input domain, input rows, cols, f, parameter domain): f builds the layer, hands it to
+//     params(...), and returns its output or a loss; double only; omit the parameter domain to skip those cases.)
 // Lambdas take Tensors (eps is a 1x1 Tensor leaf requiring grad) and return a
 // Tensor or a Var. For scalar Var ops: scalar_unary, scalar_binary,
 // scalar_with_eps2 (eps, a, b as Vars) and scalar_nary(name, domain, n, f(vector<Var>)),
@@ -56,6 +72,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -112,6 +129,12 @@ enum class Joint {
   finite_when_all,  // skip +-inf when all inputs hold it (inf - inf, inf / inf are undefined)
 };
 
+/// The valid temperatures of an op: eps > 0, or eps >= 0 where 0 is the exact hard limit.
+enum class Eps {
+  positive,     // 0, negatives, +-inf and NaN must throw
+  nonnegative,  // 0 is valid (the hard op); negatives, +-inf and NaN must throw
+};
+
 /// One input of an op: its domain and shape.
 struct Input {
   Domain domain = Domain::all;
@@ -135,6 +158,9 @@ struct Case {
   std::string label;
   bool has_nan = false;
   bool tame = false;
+  // Layers: the special value goes into the parameters (the inputs are ordinary).
+  bool in_parameters = false, fill = false;
+  double parameter_value = 0;
 };
 
 inline std::string number_text(double v) { return tg::format_number(v); }
@@ -202,10 +228,31 @@ using VarOut = std::variant<tg::Var<T>, std::vector<tg::Var<T>>>;
 template <class T>
 using VarFn = std::function<VarOut<T>(const std::vector<tg::Var<T>>&, const tg::Var<T>&)>;
 
+/// What registering an op records (besides its functions).
+struct OpSpec {
+  OpSpec(std::string n, std::vector<Input> in, Joint j = Joint::any, bool e = false, Eps k = Eps::positive,
+         std::optional<Domain> p = std::nullopt, bool l = false)
+      : name(std::move(n)), inputs(std::move(in)), joint(j), with_eps(e), eps(k), parameters(p), layer(l) {}
+  std::string name;
+  std::vector<Input> inputs;
+  Joint joint = Joint::any;
+  bool with_eps = false;
+  Eps eps = Eps::positive;
+  std::optional<Domain> parameters;  // layers: the domain of the parameter cases (none: no such cases)
+  bool layer = false;
+};
+
 /// The registry. BasicSweep<true> also runs float where the lambda is generic
 /// (const auto&); it doubles the compile time of the ops it covers, so use it for a subset.
 template <bool Float>
 class BasicSweep {
+  // True if F is also called with the float arguments A (lazily: a generic lambda is not instantiated for float
+  // when Float is false).
+  template <class F, class... A>
+  static constexpr bool also_float = std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, A...>>;
+  using TF = tg::Tensor<float>;
+  using VF = tg::Var<float>;
+
 public:
   const std::vector<std::string>& failures() const { return failures_; }
   /// Documented throws met on in-domain inputs without NaN (allowed; listed for review).
@@ -213,86 +260,120 @@ public:
   std::size_t runs() const { return runs_; }
   std::size_t ops() const { return ops_; }
 
+  /// What a layer lambda receives: params(module) hands the module's parameters to the sweep, which checks their
+  /// gradients and, in the parameter cases, writes the special value into them first.
+  class Parameters {
+  public:
+    explicit Parameters(BasicSweep* sweep) : sweep_(sweep) {}
+    template <class M>
+    void operator()(M& module) const {
+      sweep_->take_parameters(module.parameters());
+    }
+
+  private:
+    BasicSweep* sweep_;
+  };
+
   // ---- Tensor ops -------------------------------------------------------------------------------------------
 
   template <class F>
   void unary(const std::string& name, Domain d, F f, Index rows = 3, Index cols = 4) {
-    add_tensor_op(name, {{d, rows, cols}}, Joint::any, false, wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Tensor<float>&>>>([f](const auto& in, const auto&) {
-                    return f(in[0]);
-                  }));
+    add_op({name, {{d, rows, cols}}},
+           wrap<also_float<F, const TF&>>([f](const auto& in, const auto&) { return f(in[0]); }));
   }
   template <class F>
   void binary(const std::string& name, Domain da, Domain db, F f, Joint joint = Joint::any) {
-    add_tensor_op(name, {{da}, {db}}, joint, false, wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Tensor<float>&, const tg::Tensor<float>&>>>([f](const auto& in, const auto&) {
-                    return f(in[0], in[1]);
-                  }));
+    add_op({name, {{da}, {db}}, joint},
+           wrap<also_float<F, const TF&, const TF&>>([f](const auto& in, const auto&) { return f(in[0], in[1]); }));
   }
   template <class F>
-  void with_eps(const std::string& name, Domain d, F f) {
-    add_tensor_op(name, {{d}}, Joint::any, true, wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Tensor<float>&, const tg::Tensor<float>&>>>([f](const auto& in, const auto& eps) {
-                    return f(eps, in[0]);
-                  }));
+  void with_eps(const std::string& name, Domain d, F f, Eps eps = Eps::positive) {
+    add_op({name, {{d}}, Joint::any, true, eps},
+           wrap<also_float<F, const TF&, const TF&>>([f](const auto& in, const auto& e) { return f(e, in[0]); }));
   }
   template <class F>
   void with_eps2(const std::string& name, Domain da, Domain db, F f, Joint joint = Joint::any) {
-    add_tensor_op(name, {{da}, {db}}, joint, true, wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Tensor<float>&, const tg::Tensor<float>&, const tg::Tensor<float>&>>>([f](const auto& in, const auto& eps) {
-                    return f(eps, in[0], in[1]);
-                  }));
+    add_op({name, {{da}, {db}}, joint, true}, wrap<also_float<F, const TF&, const TF&, const TF&>>(
+                                                  [f](const auto& in, const auto& e) { return f(e, in[0], in[1]); }));
   }
   template <class F>
   void nary(const std::string& name, std::vector<Input> inputs, F f, Joint joint = Joint::any) {
-    add_tensor_op(name, std::move(inputs), joint, false, wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const std::vector<tg::Tensor<float>>&>>>([f](const auto& in, const auto&) { return f(in); }));
+    add_op({name, std::move(inputs), joint},
+           wrap<also_float<F, const std::vector<TF>&>>([f](const auto& in, const auto&) { return f(in); }));
   }
   template <class F>
-  void nary_with_eps(const std::string& name, std::vector<Input> inputs, F f, Joint joint = Joint::any) {
-    add_tensor_op(name, std::move(inputs), joint, true,
-                  wrap<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Tensor<float>&, const std::vector<tg::Tensor<float>>&>>>([f](const auto& in, const auto& eps) { return f(eps, in); }));
+  void nary_with_eps(const std::string& name, std::vector<Input> inputs, F f, Joint joint = Joint::any,
+                     Eps eps = Eps::positive) {
+    add_op({name, std::move(inputs), joint, true, eps},
+           wrap<also_float<F, const TF&, const std::vector<TF>&>>([f](const auto& in, const auto& e) { return f(e, in); }));
+  }
+  /// A layer (double only): f(x, params) builds the layer, calls params(layer) and returns its output (or a loss).
+  /// With a parameter domain, a second family of cases puts each special value of that domain into every
+  /// parameter while x holds ordinary values.
+  template <class F>
+  void layer(const std::string& name, Domain d, Index rows, Index cols, F f,
+             std::optional<Domain> parameters = std::nullopt) {
+    add_op({name, {{d, rows, cols}}, Joint::any, false, Eps::positive, parameters, true},
+           wrap<false>([f, this](const auto& in, const auto&) { return f(in[0], Parameters(this)); }));
   }
 
   // ---- scalar Var ops ---------------------------------------------------------------------------------------
 
   template <class F>
   void scalar_unary(const std::string& name, Domain d, F f) {
-    add_var_op(name, {{d, 1, 1}}, Joint::any, false,
-               wrap_var<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Var<float>&>>>([f](const auto& in, const auto&) { return f(in[0]); }));
+    add_op({name, {{d, 1, 1}}}, wrap<also_float<F, const VF&>, true>([f](const auto& in, const auto&) { return f(in[0]); }));
   }
   template <class F>
   void scalar_binary(const std::string& name, Domain da, Domain db, F f, Joint joint = Joint::any) {
-    add_var_op(name, {{da, 1, 1}, {db, 1, 1}}, joint, false,
-               wrap_var<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Var<float>&, const tg::Var<float>&>>>([f](const auto& in, const auto&) { return f(in[0], in[1]); }));
+    add_op({name, {{da, 1, 1}, {db, 1, 1}}, joint},
+           wrap<also_float<F, const VF&, const VF&>, true>([f](const auto& in, const auto&) { return f(in[0], in[1]); }));
   }
   template <class F>
   void scalar_with_eps2(const std::string& name, Domain da, Domain db, F f, Joint joint = Joint::any) {
-    add_var_op(name, {{da, 1, 1}, {db, 1, 1}}, joint, true,
-               wrap_var<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Var<float>&, const tg::Var<float>&, const tg::Var<float>&>>>([f](const auto& in, const auto& eps) { return f(eps, in[0], in[1]); }));
+    add_op({name, {{da, 1, 1}, {db, 1, 1}}, joint, true},
+           wrap<also_float<F, const VF&, const VF&, const VF&>, true>(
+               [f](const auto& in, const auto& e) { return f(e, in[0], in[1]); }));
   }
   /// n Vars in one vector, all of domain d (f receives std::vector<Var>).
   template <class F>
   void scalar_nary(const std::string& name, Domain d, Index n, F f) {
-    add_var_op(name, {{d, 1, n}}, Joint::any, false,
-               wrap_var<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const std::vector<tg::Var<float>>&>>>([f](const auto& in, const auto&) { return f(in); }));
+    add_op({name, {{d, 1, n}}},
+           wrap<also_float<F, const std::vector<VF>&>, true>([f](const auto& in, const auto&) { return f(in); }));
   }
   template <class F>
   void scalar_nary_with_eps(const std::string& name, Domain d, Index n, F f) {
-    add_var_op(name, {{d, 1, n}}, Joint::any, true,
-               wrap_var<std::conjunction_v<std::bool_constant<Float>, std::is_invocable<F, const tg::Var<float>&, const std::vector<tg::Var<float>>&>>>([f](const auto& in, const auto& eps) { return f(eps, in); }));
+    add_op({name, {{d, 1, n}}, Joint::any, true}, wrap<also_float<F, const VF&, const std::vector<VF>&>, true>(
+                                                      [f](const auto& in, const auto& e) { return f(e, in); }));
   }
 
 private:
+  template <class T, bool Scalar>
+  using Fn = std::conditional_t<Scalar, VarFn<T>, TensorFn<T>>;
+  template <class T, bool Scalar>
+  using Out = std::conditional_t<Scalar, VarOut<T>, TensorOut<T>>;
+
   // Builds the double (and, if the lambda accepts float, the float) std::function.
-  template <bool AlsoFloat, class G>
-  static std::pair<TensorFn<double>, TensorFn<float>> wrap(G g) {
-    TensorFn<double> d = [g](const auto& in, const auto& eps) { return TensorOut<double>(g(in, eps)); };
-    TensorFn<float> fl;
-    if constexpr (AlsoFloat) fl = [g](const auto& in, const auto& eps) { return TensorOut<float>(g(in, eps)); };
+  template <bool AlsoFloat, bool Scalar = false, class G>
+  static std::pair<Fn<double, Scalar>, Fn<float, Scalar>> wrap(G g) {
+    Fn<double, Scalar> d = [g](const auto& in, const auto& eps) { return Out<double, Scalar>(g(in, eps)); };
+    Fn<float, Scalar> fl;
+    if constexpr (AlsoFloat) fl = [g](const auto& in, const auto& eps) { return Out<float, Scalar>(g(in, eps)); };
     return {d, fl};
   }
-  template <bool AlsoFloat, class G>
-  static std::pair<VarFn<double>, VarFn<float>> wrap_var(G g) {
-    VarFn<double> d = [g](const auto& in, const auto& eps) { return VarOut<double>(g(in, eps)); };
-    VarFn<float> fl;
-    if constexpr (AlsoFloat) fl = [g](const auto& in, const auto& eps) { return VarOut<float>(g(in, eps)); };
-    return {d, fl};
+
+  template <class FD, class FF>
+  void add_op(const OpSpec& spec, std::pair<FD, FF> fns) {
+    ++ops_;
+    failures_per_op_ = 0;
+    completed_ = 0;
+    layer_ = spec.layer;
+    run<double>(spec, fns.first);
+    if constexpr (Float)
+      if (fns.second) run<float>(spec, fns.second);
+    if (completed_ == 0)  // a registration whose every case throws tests nothing (e.g. a wrong shape)
+      fail(spec.name, "all", "no case without NaN ran to the end: every one threw");
+    if (failures_per_op_ > 4)
+      failures_.push_back(spec.name + ": " + std::to_string(failures_per_op_ - 4) + " more failures not shown");
   }
 
   void fail(const std::string& op, const std::string& type, const std::string& what) {
@@ -305,45 +386,79 @@ private:
     return h;
   }
 
+  template <class T>
+  static bool eps_valid(double eps, Eps kind) {
+    const T e = static_cast<T>(eps);
+    return std::isfinite(e) && (e > 0 || (eps == 0 && kind == Eps::nonnegative));
+  }
+
   /// Checks the message of a documented throw names the function.
   void check_message(const std::string& op, const std::string& type, const std::string& where,
                      const std::string& message, bool clean = false) {
     if (clean && (notes_.empty() || notes_.back().rfind(op + " [" + type + "]", 0) != 0))
       notes_.push_back(op + " [" + type + "]: " + where + ": " + message);
-    const std::string fn = "tropigrad::" + op.substr(0, op.find(' '));
+    // A layer runs many ops: any documented tropigrad error will do.
+    const std::string fn = "tropigrad::" + (layer_ ? std::string() : op.substr(0, op.find(' ')));
     if (message.find(fn) == std::string::npos)
       fail(op, type, where + ": the error message does not name " + fn + ": " + message);
   }
 
-  // The eps values of a case: the set, then eps itself swept (ordinary x).
-  struct EpsCase {
-    double eps;
-    bool sweep_eps;  // x ordinary, eps the special value
-  };
+  // Layers: records the parameters (their gradients are checked) and writes the current parameter case into them.
+  void take_parameters(std::vector<tg::Tensor<double>> ps) {
+    parameters_taken_ = true;
+    for (auto& p : ps) {
+      if (current_ != nullptr && current_->in_parameters) {
+        auto v = p.value_mut();
+        const double x = current_->parameter_value;
+        if (current_->fill) {
+          v.setConstant(x);
+        } else {
+          v(0, 0) = x;
+          v(v.rows() / 2, v.cols() / 2) = x;
+          v(v.rows() - 1, v.cols() - 1) = x;
+        }
+      }
+      parameters_.push_back(p);
+    }
+  }
 
   template <class Fn>
-  void for_cases(const std::vector<Input>& inputs, Joint joint, bool with_eps, const std::string& name, Fn run) {
-    const auto cases = make_cases(inputs, joint, seed_of(name));
+  void for_cases(const OpSpec& spec, Fn run) {
+    const std::string& name = spec.name;
+    const auto cases = make_cases(spec.inputs, spec.joint, seed_of(name));
     for (const Case& c : cases) {
-      if (!with_eps) {
+      if (!spec.with_eps) {
         run(c, 1.0, c.has_nan, c.tame);
         continue;
       }
       for (double e : eps_set()) run(c, e, c.has_nan, c.tame);
     }
-    if (!with_eps) return;
-    // eps swept over the special values, x ordinary (the first case generator value with no special).
     std::mt19937 rng(seed_of(name) + 1);
-    Case plain;
-    for (const Input& in : inputs) {
+    Case plain;  // ordinary values in every input
+    for (const Input& in : spec.inputs) {
       tg::RowArray<double> a(in.rows, in.cols);
       for (Index k = 0; k < a.size(); ++k) a.data()[k] = in.domain.ordinary(rng);
       plain.values.push_back(std::move(a));
     }
-    for (double e : special_values()) {
-      plain.label = "ordinary inputs";
-      run(plain, e, std::isnan(e), e == 1e-3 || e == 1.0 || e == 1e3);
+    if (spec.parameters) {  // layers: the special value in every parameter, ordinary inputs
+      for (double v : special_values()) {
+        if (!std::isnan(v) && !spec.parameters->contains(v)) continue;
+        for (int layout = 0; layout < 2; ++layout) {
+          Case c = plain;
+          c.in_parameters = true;
+          c.fill = layout == 1;
+          c.parameter_value = v;
+          c.has_nan = std::isnan(v);
+          c.tame = is_tame(v) && v != spec.parameters->lo && v != spec.parameters->hi;
+          c.label = "value " + number_text(v) + (layout ? " filling" : " at a few positions of") + " every parameter";
+          run(c, 1.0, c.has_nan, c.tame);
+        }
+      }
     }
+    if (!spec.with_eps) return;
+    // eps swept over the special values, x ordinary.
+    plain.label = "ordinary inputs";
+    for (double e : special_values()) run(plain, e, std::isnan(e), e == 1e-3 || e == 1.0 || e == 1e3);
   }
 
   template <class T>
@@ -356,26 +471,16 @@ private:
     return s;
   }
 
-  void add_tensor_op(const std::string& name, std::vector<Input> inputs, Joint joint, bool with_eps,
-                     std::pair<TensorFn<double>, TensorFn<float>> fns) {
-    ++ops_;
-    failures_per_op_ = 0;
-    run_tensor<double>(name, inputs, joint, with_eps, fns.first);
-    if (fns.second) run_tensor<float>(name, inputs, joint, with_eps, fns.second);
-    if (failures_per_op_ > 4)
-      failures_.push_back(name + ": " + std::to_string(failures_per_op_ - 4) + " more failures not shown");
-  }
-
   template <class T>
-  void run_tensor(const std::string& name, const std::vector<Input>& inputs, Joint joint, bool with_eps,
-                  const TensorFn<T>& fn) {
+  void run(const OpSpec& spec, const TensorFn<T>& fn) {
+    const std::string& name = spec.name;
+    const bool with_eps = spec.with_eps;
     const std::string type = std::is_same_v<T, double> ? "double" : "float";
     std::mt19937 rng(seed_of(name) + 7);
-    for_cases(inputs, joint, with_eps, name, [&](const Case& c, double eps, bool nan, bool tame) {
+    for_cases(spec, [&](const Case& c, double eps, bool nan, bool tame) {
       const std::string label = c.label + (with_eps ? ", eps = " + number_text(eps) : "");
-      const bool eps_valid = std::isfinite(eps) && eps > 0 && std::isfinite(static_cast<T>(eps)) &&
-                             static_cast<T>(eps) > 0;
-      for (int pass = 0; pass < (nan ? 2 : 2); ++pass) {
+      const bool eps_ok = eps_valid<T>(eps, spec.eps);
+      for (int pass = 0; pass < 2; ++pass) {
         // pass 0: seed of ones; pass 1: random seed (NaN cases: pass 1 runs under DetectAnomaly).
         const bool anomaly = nan && pass == 1;
         ++runs_;
@@ -385,15 +490,26 @@ private:
         tg::Tensor<T> eps_leaf(static_cast<T>(eps), with_eps);
         const bool previous = tg::detect_anomaly();
         tg::detect_anomaly() = anomaly;
+        parameters_.clear();
+        parameters_taken_ = false;
+        current_ = &c;
         struct Restore {
           bool p;
-          ~Restore() { tg::detect_anomaly() = p; }
-        } restore{previous};
+          const Case*& current;
+          ~Restore() {
+            tg::detect_anomaly() = p;
+            current = nullptr;
+          }
+        } restore{previous, current_};
         const char* stage = "forward";
         try {
           TensorOut<T> out = fn(leaves, eps_leaf);
-          if (with_eps && !eps_valid) {
+          if (with_eps && !eps_ok) {
             fail(name, type, label + ": an invalid eps was accepted (no std::invalid_argument)");
+            return;
+          }
+          if (c.in_parameters && !parameters_taken_) {
+            fail(name, type, "the layer lambda did not pass its layer to params(...)");
             return;
           }
           tg::RowArray<T> value;
@@ -428,14 +544,18 @@ private:
             return;
           }
           if (nan) return;
+          const std::string seed_label = label + ", seed " + (pass ? "random" : "ones");
           for (std::size_t i = 0; i < leaves.size(); ++i)
             if (leaves[i].grad().isNaN().any())
-              fail(name, type, label + ", seed " + (pass ? "random" : "ones") + ": NaN in the gradient of input " +
-                                   std::to_string(i));
+              fail(name, type, seed_label + ": NaN in the gradient of input " + std::to_string(i));
           if (with_eps && std::isnan(eps_leaf.grad()(0, 0)))
-            fail(name, type, label + ", seed " + (pass ? "random" : "ones") + ": NaN in the gradient of eps");
+            fail(name, type, seed_label + ": NaN in the gradient of eps");
+          for (std::size_t i = 0; i < parameters_.size(); ++i)
+            if (parameters_[i].requires_grad() && parameters_[i].grad().isNaN().any())
+              fail(name, type, seed_label + ": NaN in the gradient of parameter " + std::to_string(i));
+          ++completed_;
         } catch (const std::invalid_argument& e) {
-          check_message(name, type, label, e.what(), !nan && eps_valid);
+          check_message(name, type, label, e.what(), !nan && eps_ok);
           if (std::string(stage) == "backward" && !nan)
             fail(name, type, label + ": std::invalid_argument in the backward pass: " + e.what());
         } catch (const std::domain_error& e) {
@@ -447,28 +567,19 @@ private:
         }
       }
     });
+    parameters_.clear();
     tg::tape<T>().reset();
   }
 
-  void add_var_op(const std::string& name, std::vector<Input> inputs, Joint joint, bool with_eps,
-                  std::pair<VarFn<double>, VarFn<float>> fns) {
-    ++ops_;
-    failures_per_op_ = 0;
-    run_var<double>(name, inputs, joint, with_eps, fns.first);
-    if (fns.second) run_var<float>(name, inputs, joint, with_eps, fns.second);
-    if (failures_per_op_ > 4)
-      failures_.push_back(name + ": " + std::to_string(failures_per_op_ - 4) + " more failures not shown");
-  }
-
   template <class T>
-  void run_var(const std::string& name, const std::vector<Input>& inputs, Joint joint, bool with_eps,
-               const VarFn<T>& fn) {
+  void run(const OpSpec& spec, const VarFn<T>& fn) {
+    const std::string& name = spec.name;
+    const bool with_eps = spec.with_eps;
     const std::string type = std::string(std::is_same_v<T, double> ? "double" : "float") + " Var";
     std::mt19937 rng(seed_of(name) + 11);
-    for_cases(inputs, joint, with_eps, name, [&](const Case& c, double eps, bool nan, bool tame) {
+    for_cases(spec, [&](const Case& c, double eps, bool nan, bool tame) {
       const std::string label = c.label + (with_eps ? ", eps = " + number_text(eps) : "");
-      const bool eps_valid = std::isfinite(eps) && eps > 0 && std::isfinite(static_cast<T>(eps)) &&
-                             static_cast<T>(eps) > 0;
+      const bool eps_ok = eps_valid<T>(eps, spec.eps);
       for (int pass = 0; pass < 2; ++pass) {
         ++runs_;
         tg::tape<T>().reset();
@@ -479,7 +590,7 @@ private:
         const char* stage = "forward";
         try {
           const VarOut<T> out = fn(leaves, eps_leaf);
-          if (with_eps && !eps_valid) {
+          if (with_eps && !eps_ok) {
             fail(name, type, label + ": an invalid eps was accepted (no std::invalid_argument)");
             return;
           }
@@ -510,6 +621,7 @@ private:
           // (c) for Vars: a NaN input must show up somewhere (they are outside anomaly mode).
           if (nan && !out_nan && !grad_nan && pass == 0)
             fail(name, type, label + ": NaN input vanished (finite result and gradients)");
+          if (!nan) ++completed_;
         } catch (const std::invalid_argument& e) {
           check_message(name, type, label, e.what());
         } catch (const std::domain_error& e) {
@@ -525,6 +637,10 @@ private:
   std::vector<std::string> failures_, notes_;
   std::size_t runs_ = 0, ops_ = 0;
   int failures_per_op_ = 0;
+  std::size_t completed_ = 0;  // runs of the current op without NaN that passed forward and backward
+  std::vector<tg::Tensor<double>> parameters_;  // the current layer's parameters
+  bool parameters_taken_ = false, layer_ = false;
+  const Case* current_ = nullptr;               // the case being run (layers read its parameter value)
 };
 
 using Sweep = BasicSweep<false>;

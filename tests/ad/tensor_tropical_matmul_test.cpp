@@ -173,8 +173,14 @@ TEST_CASE("tropical_matmul: float agrees with double; bad input throws", "[ad][t
   bad(2, 3) = std::nan("");
   CHECK(tg_ops_test::invalid_argument_message([&] { tg::tropical_matmul(tg::MaxPlus{}, tg::Tensor<double>(bad), tg::Tensor<double>(B)); }) ==
         "tropigrad::tropical_matmul: A is NaN at (2, 3); inputs must not contain NaN");
+  // lse_matmul's errors name lse_matmul, not the shared kernel (robustness sweep regression).
   CHECK(tg_ops_test::invalid_argument_message([&] { tg::lse_matmul(0.5, tg::Tensor<double>(B), tg::Tensor<double>(B)); }) ==
-        "tropigrad::tropical_matmul: A is 40x5 but B is 40x5; A.cols() must equal B.rows()");
+        "tropigrad::lse_matmul: A is 40x5 but B is 40x5; A.cols() must equal B.rows()");
+  CHECK(tg_ops_test::invalid_argument_message([&] { tg::lse_matmul(0.5, tg::Tensor<double>(bad), tg::Tensor<double>(B)); }) ==
+        "tropigrad::lse_matmul: A is NaN at (2, 3); inputs must not contain NaN");
+  CHECK(tg_ops_test::invalid_argument_message([&] {
+          tg::tropical_matmul(tg::LogSumExp<double>(0.5), tg::Tensor<double>(bad), tg::Tensor<double>(B));
+        }) == "tropigrad::tropical_matmul: A is NaN at (2, 3); inputs must not contain NaN");
   CHECK(tg_ops_test::invalid_argument_message([&] { tg::lse_matmul(-1.0, tg::Tensor<double>(A), tg::Tensor<double>(B)); })
             .find("eps must be a finite number > 0, got -1") != std::string::npos);
 }

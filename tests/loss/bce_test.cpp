@@ -144,6 +144,48 @@ TEST_CASE("BCE and focal stay finite at huge logits and saturated probabilities"
   CHECK(q.grad().allFinite());
 }
 
+TEST_CASE("BCE and focal at infinite logits: no 0 * inf NaN (robustness sweep regression)", "[loss][bce][focal]") {
+  tg::Scope<double> scope;
+  const double inf = HUGE_VAL;
+  A z(4, 1), y(4, 1);
+  z << inf, -inf, inf, -inf;
+  y << 1, 0, 0, 1;  // two right (loss 0), two wrong (loss +inf)
+  for (const double w : {1.0, 3.0}) {
+    tg::Tensor<double> right(A(z.topRows(2)), true);
+    auto loss = tg::binary_cross_entropy(right, A(y.topRows(2)), {tg::ScoreType::logits, w});
+    loss.backward();
+    CHECK(loss.value() == 0.0);
+    CHECK(right.grad().isZero());
+  }
+  tg::Tensor<double> x(z, true);
+  auto wrong = tg::binary_cross_entropy(x, y);
+  wrong.backward();
+  CHECK(wrong.value() == inf);
+  // d/dz = (1 - y) sigmoid(z) - y sigmoid(-z), over N = 4.
+  CHECK(x.grad()(2, 0) == Approx(0.25));
+  CHECK(x.grad()(3, 0) == Approx(-0.25));
+  CHECK(x.grad()(0, 0) == Approx(0.0).margin(1e-12));
+  for (const double gamma : {0.0, 2.0}) {
+    x.zero_grad();
+    auto focal = tg::focal_loss(x, y, {gamma, -1.0});
+    focal.backward();
+    CHECK(focal.value() == inf);
+    CHECK(x.grad().allFinite());
+    // Where p_t -> 0 the gradient is -sign alpha_t (1 - p_t)^gamma -> -sign, over N = 4.
+    CHECK(x.grad()(2, 0) == Approx(0.25));
+    CHECK(x.grad()(3, 0) == Approx(-0.25));
+  }
+  // alpha = 1 gives the negatives weight 0: their infinite -log p_t contributes 0, not 0 * inf.
+  A zn(1, 1), yn(1, 1);
+  zn << inf;
+  yn << 0;
+  tg::Tensor<double> xn(zn, true);
+  auto zero_weight = tg::focal_loss(xn, yn, {0.0, 1.0});
+  zero_weight.backward();
+  CHECK(zero_weight.value() == 0.0);
+  CHECK(xn.grad()(0, 0) == Approx(0.0).margin(1e-12));
+}
+
 TEST_CASE("BCE and focal: errors name the argument, value and index", "[loss][errors]") {
   tg::Scope<double> scope;
   const A z = uniform(4, 2, -1, 1, 21);

@@ -188,3 +188,18 @@ TEST_CASE("LIF takes a time constant tau instead of beta: beta = 1 - 1/tau", "[n
   CHECK((default_beta(tropigrad::Tensor<double>(I), 2).value().row(1) == 1.0).all());
   CHECK_THROWS_WITH(nn::LIF<double>(3, {.tau = 0.5}), Catch::Contains("tau") && Catch::Contains("0.5"));
 }
+
+TEST_CASE("PLIF: an infinite potential with a saturated surrogate adds no NaN to the beta gradient "
+          "(robustness sweep regression)", "[nn][lif]") {
+  RA I(2, 3);  // 2 steps, batch 1
+  I << HUGE_VAL, 0.3, -HUGE_VAL, 0.4, 0.2, 0.9;
+  for (const nn::Reset reset : {nn::Reset::subtract, nn::Reset::zero, nn::Reset::none}) {
+    tg::Tensor<double> x(I, true), beta(RA::Constant(1, 1, 0.8), true);
+    const auto S = nn::lif(x, 2, beta, nn::LIFOpOptions{1.0, reset, nn::Surrogate::fast_sigmoid()});
+    tg::sum(S).backward();
+    INFO("reset " << nn::reset_name(reset));
+    CHECK(x.grad().allFinite());
+    // The fast-sigmoid surrogate is 0 at an infinite potential: those neurons' steps add nothing to d/dbeta.
+    CHECK(std::isfinite(beta.grad()(0, 0)));
+  }
+}

@@ -69,3 +69,18 @@ TEST_CASE("SigmoidLIF rejects bad arguments, naming them", "[nn][sigmoid_lif][mi
   CHECK_THROWS_WITH(nn::sigmoid_lif(tg::Tensor<double>(RA::Zero(4, 2)), 2, tg::Tensor<double>(RA::Zero(1, 3))),
                     Catch::Contains("tau"));
 }
+
+TEST_CASE("SigmoidLIF: an infinite current resets to 0; gradients stay finite (robustness sweep regression)",
+          "[nn][sigmoid_lif]") {
+  RA I(2, 2);  // 2 steps, batch 1
+  I << HUGE_VAL, -HUGE_VAL, 0.7, 0.2;
+  tg::Tensor<double> x(I, true), tau(RA::Constant(1, 1, 0.9), true);
+  const auto S = nn::sigmoid_lif(x, 2, tau);
+  tg::sum(S).backward();
+  CHECK(S.value().allFinite());
+  CHECK(S.value()(0, 0) == 1.0);
+  // H = +inf spikes and resets to 0, so step 1 sees H = 0.9 * 0 + 0.7: sigmoid(10 (0.7 - 0.5)).
+  CHECK(S.value()(1, 0) == Approx(1.0 / (1.0 + std::exp(-10.0 * 0.2))));
+  CHECK(x.grad().allFinite());
+  CHECK(std::isfinite(tau.grad()(0, 0)));
+}

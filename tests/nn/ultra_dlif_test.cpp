@@ -100,3 +100,26 @@ TEST_CASE("ultra_dlif state form: forward against a reference, and gradcheck", "
     CHECK(result.passed);
   }
 }
+
+TEST_CASE("ultra_dlif: an infinite current saturates and resets to 0; gradients stay finite "
+          "(robustness sweep regression)", "[nn][ultra]") {
+  std::srand(44);
+  A I = A::Random(2, 5);  // 2 steps, batch 1, 5 features
+  A huge = I;
+  I(0, 1) = HUGE_VAL;  // M = inf at features 0..2: s = 1 there, and V resets to 0 (not inf * 0, not inf - inf)
+  huge(0, 1) = 1e300;  // a finite current that saturates the same way: the same trajectory
+  I(1, 3) = -HUGE_VAL;
+  huge(1, 3) = -HUGE_VAL;
+  tg::Tensor<double> x(I, true), log_eps(A::Constant(1, 1, std::log(0.6)), true), log_tau(A::Constant(1, 1, std::log(0.8)), true);
+  const auto S = nn::ultra_dlif(x, 2, log_eps, log_tau, nn::UltraOptions{0.3});
+  const auto S_huge = nn::ultra_dlif(tg::Tensor<double>(huge), 2, scalar(std::log(0.6)), scalar(std::log(0.8)),
+                                     nn::UltraOptions{0.3});
+  CHECK(S.value().allFinite());
+  CHECK((S.value() == S_huge.value()).all());
+  CHECK(S.value()(0, 0) == 1.0);
+  CHECK(S.value()(0, 2) == 1.0);
+  tg::sum(S).backward();
+  CHECK(x.grad().allFinite());
+  CHECK(std::isfinite(log_eps.grad()(0, 0)));
+  CHECK(std::isfinite(log_tau.grad()(0, 0)));
+}

@@ -106,3 +106,24 @@ TEST_CASE("ultra_lif rejects bad shapes and a NaN temperature", "[nn][ultra][mis
                     Catch::Contains("log_eps") && Catch::Contains("1x2"));
   CHECK_THROWS_WITH(nn::ultra_lif(I, 2, scalar(std::nan("")), scalar(0.0)), Catch::Contains("log_eps"));
 }
+
+TEST_CASE("ultra_lif: an infinite current resets to 0; gradients stay finite (robustness sweep regression)",
+          "[nn][ultra]") {
+  std::srand(34);
+  A I = A::Random(2 * 2, 3);  // 2 steps, batch 2
+  I(0, 1) = HUGE_VAL;          // U = inf, s = 1: V = U (1 - s) -> 0, not inf * 0
+  I(1, 2) = -HUGE_VAL;         // U = V + log tau: an ordinary step
+  tg::Tensor<double> x(I, true);
+  const auto log_eps = scalar(std::log(0.7), true), log_tau = scalar(std::log(0.9), true);
+  const auto S = nn::ultra_lif(x, 2, log_eps, log_tau);
+  tg::sum(S).backward();
+  CHECK(S.value().allFinite());
+  CHECK(S.value()(0, 1) == 1.0);
+  // After the reset V = 0, as at the start: step 1 of that neuron is step 0 of a fresh one.
+  const A fresh = reference(A(I.bottomRows(2)), 1, 0.7, std::log(0.9), 0, false);
+  CHECK(std::abs(S.value()(2, 1) - fresh(0, 1)) < 1e-12);
+  CHECK(x.grad().allFinite());
+  CHECK(x.grad()(0, 1) == 0.0);  // a saturated step passes no gradient
+  CHECK(std::isfinite(log_eps.grad()(0, 0)));
+  CHECK(std::isfinite(log_tau.grad()(0, 0)));
+}

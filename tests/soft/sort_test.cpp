@@ -527,6 +527,20 @@ TEST_CASE("soft_sort, soft_rank, soft_topk_mask: bad input", "[soft][sort]") {
   CHECK(invalid_argument_message([&] { tg::soft_rank(tg::Tensor<double>(y), std::span<const double>(neg_w), {1.0, kl}); })
             .find("-2 at index 1") != std::string::npos);
   CHECK_THROWS_AS(tg::soft_quantile(tg::Tensor<double>(y), 1.5), std::invalid_argument);
+  // Ops built on soft_sort / soft_rank name themselves, not the op they call (robustness sweep regression).
+  RowArrayD inf_y = y;
+  inf_y(1, 2) = std::numeric_limits<double>::infinity();
+  const tg::Tensor<double> bad(inf_y);
+  CHECK(invalid_argument_message([&] { tg::soft_topk_mask(bad, 2); }).rfind("tropigrad::soft_topk_mask: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::soft_quantile(bad, 0.3); }).rfind("tropigrad::soft_quantile: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::soft_median(bad); }).rfind("tropigrad::soft_median: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::spearman_loss(bad, tg::Tensor<double>(y)); })
+            .rfind("tropigrad::spearman_loss: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::spearman_loss(tg::Tensor<double>(y), bad); })
+            .rfind("tropigrad::spearman_loss: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::soft_topk_accuracy(bad, std::vector<int>{0, 1, 2}, 2); })
+            .rfind("tropigrad::soft_topk_accuracy: x must be finite", 0) == 0);
+  CHECK(invalid_argument_message([&] { tg::soft_median(tg::Tensor<double>(y), {-1.0}); }).rfind("tropigrad::soft_median: strength", 0) == 0);
   CHECK_THROWS_AS(tg::spearman_loss(tg::Tensor<double>(y), tg::Tensor<double>(RowArrayD(y.transpose()))), std::invalid_argument);
   // Empty rows give empty results.
   const tg::Tensor<double> empty(RowArrayD(3, 0), true);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -149,6 +151,16 @@ TEST_CASE("sorting networks: bad input", "[soft][network]") {
   tg::SortingNetworkOptions o;
   o.eps = -1;
   CHECK_THROWS_AS(tg::sorting_network_sort(tg::Tensor<double>(random_array(2, 4, 631)), o), std::invalid_argument);
+  {  // soft_argsort names itself, not sorting_network_sort (robustness sweep regression)
+    RowArrayD inf_x = random_array(2, 4, 632);
+    inf_x(1, 1) = std::numeric_limits<double>::infinity();
+    try {
+      tg::soft_argsort(tg::Tensor<double>(inf_x));
+      FAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).rfind("tropigrad::soft_argsort: x must be finite", 0) == 0);
+    }
+  }
   // Empty rows: empty results.
   const auto e = tg::sorting_network_sort(tg::Tensor<double>(RowArrayD(3, 0)), options(tg::SortingNetwork::bitonic, tg::SwapRelaxation::logistic, 0.1, tg::SortDirection::ascending, true));
   CHECK(e.values.size() == 0);

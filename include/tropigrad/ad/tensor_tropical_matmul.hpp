@@ -74,9 +74,9 @@ Tensor<T> hard_tropical_matmul(const S& s, const Tensor<T>& A, const Tensor<T>& 
   return out;
 }
 
+// `where` names the public function in error messages (tropical_matmul or lse_matmul).
 template <class T>
-Tensor<T> lse_tropical_matmul(const Operand<T>& eps_operand, const Tensor<T>& A, const Tensor<T>& B) {
-  constexpr const char* where = "tropigrad::tropical_matmul";
+Tensor<T> lse_tropical_matmul(const Operand<T>& eps_operand, const Tensor<T>& A, const Tensor<T>& B, const char* where) {
   TensorData<T>* a = &A.data();
   TensorData<T>* b = &B.data();
   const Temperature<T> eps(eps_operand, where, *a);
@@ -156,24 +156,24 @@ Tensor<T> tropical_matmul(const S& s, const Tensor<T>& A, const Tensor<T>& B) {
                                  "tropigrad::tropical_matmul");
     return matmul(A, B);
   } else {
-    return detail::lse_tropical_matmul<T>(Var<T>::constant(static_cast<T>(s.eps)), A, B);
+    return detail::lse_tropical_matmul<T>(Var<T>::constant(static_cast<T>(s.eps)), A, B, "tropigrad::tropical_matmul");
   }
 }
 
 /// A ⊗ B over LogSumExp(eps) with a learnable eps (a Var).
 template <class T>
 Tensor<T> lse_matmul(const Var<T>& eps, const Tensor<T>& A, const Tensor<T>& B) {
-  return detail::lse_tropical_matmul<T>(eps, A, B);
+  return detail::lse_tropical_matmul<T>(eps, A, B, "tropigrad::lse_matmul");
 }
 /// As above, eps a 1x1 tensor (e.g. a learnable parameter).
 template <class T>
 Tensor<T> lse_matmul(const Tensor<T>& eps, const Tensor<T>& A, const Tensor<T>& B) {
-  return detail::lse_tropical_matmul<T>(eps, A, B);
+  return detail::lse_tropical_matmul<T>(eps, A, B, "tropigrad::lse_matmul");
 }
 /// As above, eps a plain number.
 template <class T, Arithmetic U>
 Tensor<T> lse_matmul(U eps, const Tensor<T>& A, const Tensor<T>& B) {
-  return detail::lse_tropical_matmul<T>(Var<T>::constant(static_cast<T>(eps)), A, B);
+  return detail::lse_tropical_matmul<T>(Var<T>::constant(static_cast<T>(eps)), A, B, "tropigrad::lse_matmul");
 }
 
 }  // namespace tropigrad

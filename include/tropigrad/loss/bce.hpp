@@ -20,6 +20,7 @@
 // logit, pos_weight <= 0, gamma < 0 or alpha > 1.
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -111,7 +112,8 @@ Var<T> bce_impl(const Tensor<T>& scores, const T* targets, const BceOptions& opt
   Eigen::Map<RowArray<T>> d(grad, n, c);
   T total = 0;
   if (options.input == ScoreType::logits) {
-    total = (w * y * softplus(-z) + (T(1) - y) * softplus(z)).sum();
+    // A target of exactly 0 or 1 drops a term: 0 * softplus(+-inf) must be 0, not NaN, at an infinite logit.
+    total = ((y == T(0)).select(T(0), w * y * softplus(-z)) + (y == T(1)).select(T(0), (T(1) - y) * softplus(z))).sum();
     if (in->requires_grad) d = (T(1) - y) * sigmoid(z) - w * y * sigmoid(-z);
   } else {
     for (Index r = 0; r < n; ++r)
@@ -148,9 +150,14 @@ Var<T> focal_impl(const Tensor<T>& scores, const T* targets, const FocalOptions&
   log_q = log_sigmoid(-(sign * z));  // log(1 - p_t)
   const auto alpha_t = options.alpha < 0 ? RowArray<T>::Ones(n, c).eval() : (alpha * y + (T(1) - alpha) * (T(1) - y)).eval();
   // d reuses its buffer: first the modulated weight alpha_t (1 - p_t)^gamma.
-  d = alpha_t * (gamma * log_q).exp();
-  const T total = (d * nll).sum();
-  if (in->requires_grad) d = sign * d * (-gamma * (-nll).exp() * nll - log_q.exp());
+  // (1 - p_t)^0 = 1 even where p_t = 1 (an infinite logit: log_q = -inf, and 0 * -inf would be NaN).
+  if (gamma == T(0)) d = alpha_t;
+  else d = alpha_t * (gamma * log_q).exp();
+  // A zero weight (alpha_t = 0, or p_t = 1) contributes 0 even where -log p_t is infinite.
+  const T total = (d == T(0)).select(T(0), d * nll).sum();
+  // p_t (-log p_t) -> 0 as p_t -> 0 (nll = +inf at an infinite logit).
+  if (in->requires_grad)
+    d = sign * d * (-gamma * (nll == std::numeric_limits<T>::infinity()).select(T(0), (-nll).exp() * nll) - log_q.exp());
   return mean_loss_result<T>("focal_loss", where, scores, total, d.data());
 }
 

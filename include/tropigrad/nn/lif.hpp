@@ -134,7 +134,9 @@ Tensor<T> lif_kernel(const char* op, const Tensor<T>& currents, Index timesteps,
       s = (v > threshold).template cast<T>();
       switch (reset) {
         case Reset::subtract: v -= s * threshold; break;
-        case Reset::zero: v *= T(1) - s; break;
+        // s is 0 or 1: a spike sets V to 0 (v * (1 - s) would make an infinite H NaN, which the next
+        // comparison with the threshold would hide).
+        case Reset::zero: v = (s == T(1)).select(T(0), v); break;
         case Reset::none: break;
       }
     }
@@ -178,10 +180,14 @@ Tensor<T> lif_kernel(const char* op, const Tensor<T>& currents, Index timesteps,
                         const ConstFlatMap<T> hp(h_buffer + (t - 1) * n, n);
                         const ConstFlatMap<T> sp(o->value + (t - 1) * n, n);
                         FlatMap<T> gbeta(gbeta_buffer, n);
+                        // A step with no gradient (gh = 0, e.g. a saturated surrogate at an infinite potential)
+                        // adds 0 even where V_{t-1} is infinite (not 0 * inf).
                         switch (reset) {
-                          case Reset::subtract: gbeta += gh * (hp - sp * threshold); break;
-                          case Reset::zero: gbeta += gh * hp * (T(1) - sp); break;
-                          case Reset::none: gbeta += gh * hp; break;
+                          case Reset::subtract: gbeta += (gh == T(0)).select(T(0), gh * (hp - sp * threshold)); break;
+                          case Reset::zero:
+                            gbeta += (gh == T(0) || sp == T(1)).select(T(0), gh * hp * (T(1) - sp));
+                            break;
+                          case Reset::none: gbeta += (gh == T(0)).select(T(0), gh * hp); break;
                         }
                       }
                       gv = b * gh;

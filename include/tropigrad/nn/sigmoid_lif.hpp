@@ -69,7 +69,8 @@ Tensor<T> sigmoid_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T
       } else {
         s = T(0.5) * ((T(0.5) * k) * (v - threshold)).tanh() + T(0.5);  // sigmoid(k (v - threshold)), stable
       }
-      v *= T(1) - s;
+      // H (1 - s) -> 0 as H -> +inf (s saturates to 1): an infinite potential resets to 0, not inf * 0.
+      v = (s == T(1)).select(T(0), v * (T(1) - s));
     }
   }
   if (!keep) return out;
@@ -92,11 +93,14 @@ Tensor<T> sigmoid_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T
                       const nn::detail::ConstFlatMap<T> gs(g.data() + t * n, n);
                       nn::detail::FlatMap<T> gh(gh_all + t * n, n);
                       ds = k * s * (T(1) - s);
-                      gh = gs * ds + gv * ((T(1) - s) - h * ds);
+                      // A saturated spike (ds = 0, e.g. H = +-inf) passes no gradient through s (not 0 * inf).
+                      gh = gs * ds + gv * ((T(1) - s) - (ds == T(0)).select(T(0), h * ds));
                       if (gtau_buffer && t > 0) {
                         const nn::detail::ConstFlatMap<T> hp(h_buffer + (t - 1) * n, n);
                         const nn::detail::ConstFlatMap<T> sp(o->value + (t - 1) * n, n);
-                        nn::detail::FlatMap<T>(gtau_buffer, n) += gh * hp * (T(1) - sp);
+                        // V_{t-1} = H (1 - s), 0 after a saturated spike; a step with gh = 0 adds 0.
+                        nn::detail::FlatMap<T>(gtau_buffer, n) +=
+                            (gh == T(0) || sp == T(1)).select(T(0), gh * hp * (T(1) - sp));
                       }
                       gv = a * gh;
                     }

@@ -82,10 +82,12 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
     roll_columns(X, 1, L);
     roll_columns(X, -1, R);
     m = L.max(X).max(R);
-    Mt = m + eps * (((L - m) / eps).exp() + ((X - m) / eps).exp() + ((R - m) / eps).exp()).log();
+    // An infinite max is the smooth max itself (the shifted terms would be inf - inf).
+    Mt = m.isFinite().select(m + eps * (((L - m) / eps).exp() + ((X - m) / eps).exp() + ((R - m) / eps).exp()).log(), m);
     if (state_form) Vt = Mt + I.middleRows(t * batch, batch);
     ultra_spike(state_form ? Vt : Mt, theta, eps, options.binary, St);
-    Vr = Vt * (T(1) - St);
+    // A saturated spike resets to 0 even an infinite V (not inf * 0).
+    Vr = (St == T(1)).select(T(0), Vt * (T(1) - St));
   }
 
   record_backward("ultra_dlif", out, [=](const auto& g) {
@@ -113,13 +115,16 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
       } else if (t == 0) {
         Xb.setZero();
       } else {
-        Xb = Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+        const auto Sp = Sv.middleRows((t - 1) * batch, batch);
+        Xb = (Sp == T(1)).select(T(0), Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sp));
       }
       const auto ds = St * (T(1) - St);
-      const auto g_spike = g.middleRows(t * batch, batch) - gVr * Vt;  // dL/ds (the reset V (1 - s))
+      // dL/ds (the reset V (1 - s)); no gradient into V adds nothing, even for an infinite V.
+      const auto g_spike = g.middleRows(t * batch, batch) - (gVr == T(0)).select(T(0), gVr * Vt);
       const auto potential = state_form ? Vt : Mt;
-      gM = g_spike * ds / eps;  // dL/d potential
-      g_eps -= g_spike * ds * (potential - theta) / (eps * eps);
+      // A saturated spike (ds = 0, e.g. an infinite potential) passes no gradient through s.
+      gM = (ds == T(0)).select(T(0), g_spike * ds / eps);  // dL/d potential
+      g_eps -= (ds == T(0)).select(T(0), g_spike * ds * (potential - theta) / (eps * eps));
       gV = gVr * (T(1) - St);  // dL/dV_t through the reset
       if (state_form) {
         gV += gM;  // the potential is V_t = M + I
@@ -128,10 +133,14 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
       // M = LSE_eps(X_{i-1}, X_i, X_{i+1}); q are its softmax weights.
       roll_columns(Xb, 1, Lb);
       roll_columns(Xb, -1, Rb);
-      const auto qL = ((Lb - Mt) / eps).exp();
-      const auto qC = ((Xb - Mt) / eps).exp();
-      const auto qR = ((Rb - Mt) / eps).exp();
-      g_eps += gM * (qL * (Mt - Lb) + qC * (Mt - Xb) + qR * (Mt - Rb)) / eps;
+      // At an infinite M no gradient arrives (gM = 0 above); its weights are set to 0 rather than inf - inf,
+      // and a weight of 0 (an infinitely smaller neighbour) adds no eps term (not 0 * inf).
+      const auto finite_m = Mt.isFinite();
+      const auto qL = finite_m.select(((Lb - Mt) / eps).exp(), T(0));
+      const auto qC = finite_m.select(((Xb - Mt) / eps).exp(), T(0));
+      const auto qR = finite_m.select(((Rb - Mt) / eps).exp(), T(0));
+      const auto spread = [&](const auto& q, const auto& x) { return (q == T(0)).select(T(0), q * (Mt - x)); };
+      g_eps += (gM == T(0)).select(T(0), gM * (spread(qL, Lb) + spread(qC, Xb) + spread(qR, Rb)) / eps);
       gX = gM * qC;
       shifted = gM * qL;  // M_i uses X_{i-1}: flows to X_j from M_{j+1}
       roll_columns(shifted, -1, Lb);
@@ -142,8 +151,10 @@ Tensor<T> ultra_dlif(const Tensor<T>& currents, Index timesteps, const Tensor<T>
       if (!state_form) {
         gV += gX;  // X = V_t = tau V_{t-1} + I_t
         gI.middleRows(t * batch, batch) = gV;
-        if (t > 0)
-          g_tau += gV * Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+        if (t > 0) {  // V_{t-1} after its reset (0 after a saturated spike); no gradient adds nothing
+          const auto Sp = Sv.middleRows((t - 1) * batch, batch);
+          g_tau += (gV == T(0) || Sp == T(1)).select(T(0), gV * Vsave.middleRows((t - 1) * batch, batch) * (T(1) - Sp));
+        }
         gVr = gV * tau;
       } else {
         gI.middleRows(t * batch, batch) = gV;  // V_t = M + I_t

@@ -11,6 +11,7 @@
 // (UltraLIF, UltraPLIF) are in ultra.hpp.
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "spiking.hpp"
@@ -107,7 +108,8 @@ Tensor<T> ultra_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T>&
     Pt = Pt / (T(1) + Pt);  // p_min
     Pt = (a >= It).select(T(1) - Pt, Pt);
     ultra_spike(Ut, theta, eps, options.binary, St);
-    V = Ut * (T(1) - St);
+    // U (1 - s) -> 0 as U -> +inf (s saturates to 1 exponentially): an infinite current resets to 0, not inf * 0.
+    V = (St == T(1)).select(T(0), Ut * (T(1) - St));
   }
 
   record_backward("ultra_lif", out, [=](const auto& g) {
@@ -132,18 +134,21 @@ Tensor<T> ultra_lif(const Tensor<T>& currents, Index timesteps, const Tensor<T>&
       if (t == 0) {
         Vprev.setZero();
       } else {
-        Vprev = U.middleRows((t - 1) * batch, batch) * (T(1) - Sv.middleRows((t - 1) * batch, batch));
+        const auto Sp = Sv.middleRows((t - 1) * batch, batch);
+        Vprev = (Sp == T(1)).select(T(0), U.middleRows((t - 1) * batch, batch) * (T(1) - Sp));
       }
       a_t = Vprev + log_tau_full;
       // V_t = U (1 - s): dL/ds gets -U gV; s = sigmoid((U - theta)/eps).
+      // A saturated spike (ds = 0, e.g. U = +inf) passes no gradient through s: its terms are 0, not 0 * inf.
       g_total = g.middleRows(t * batch, batch) - gV * Ut;
       const auto ds = St * (T(1) - St);
-      gU = gV * (T(1) - St) + g_total * ds / eps;
-      g_eps -= g_total * ds * (Ut - theta) / (eps * eps);
+      gU = gV * (T(1) - St) + (ds == T(0)).select(T(0), g_total * ds / eps);
+      g_eps -= (ds == T(0)).select(T(0), g_total * ds * (Ut - theta) / (eps * eps));
       // U = LSE(a, I): weights p, 1 - p; d/deps = (U - max + p_min d) / eps.
       const auto d = (a_t - It).abs();
       const auto p_min = (a_t >= It).select(T(1) - Pt, Pt);
-      g_eps += gU * (Ut - a_t.max(It) + p_min * d) / eps;
+      // An infinite current (d = inf) leaves U = max(a, I) exactly: no eps term (not inf - inf).
+      g_eps += (d == std::numeric_limits<T>::infinity()).select(T(0), gU * (Ut - a_t.max(It) + p_min * d) / eps);
       gI.middleRows(t * batch, batch) = gU * (T(1) - Pt);
       gV = gU * Pt;
       g_log_tau += gV;

@@ -38,10 +38,11 @@ Var<T> spearman_loss(const Tensor<T>& pred, const Tensor<T>& target, const SoftS
   if (L.n < 2 || L.lines == 0)
     throw_invalid(where, "each line needs at least 2 entries to correlate, got pred of shape " + pred.shape() +
                              " (axis " + std::to_string(options.axis) + ")");
-  const Tensor<T> r = soft_rank(pred, options);
+  const Tensor<T> r = permutahedron_op<T>(true, pred, {}, options, "spearman_loss");
   SoftSortOptions hard = options;
   hard.strength = 0;
-  const Tensor<T> t = soft_rank(Tensor<T>::map(target.value().data(), target.rows(), target.cols()), hard);
+  const Tensor<T> t =
+      permutahedron_op<T>(true, Tensor<T>::map(target.value().data(), target.rows(), target.cols()), {}, hard, "spearman_loss");
   TensorData<T>* rd = &r.data();
   const T* rv = rd->value;
   const T* tv = t.data().value;
@@ -115,7 +116,7 @@ Var<T> soft_topk_accuracy(const Tensor<T>& logits, const I& labels, Index k, con
                                std::to_string(classes) + ")");
     label[r] = c;
   }
-  const Tensor<T> mask = soft_topk_mask(logits, k, options);
+  const Tensor<T> mask = topk_mask_op(logits, k, options, "soft_topk_accuracy");
   TensorData<T>* md = &mask.data();
   T total = 0;
   for (Index r = 0; r < batch; ++r) total += md->value[r * classes + label[r]];

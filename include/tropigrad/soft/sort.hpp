@@ -131,10 +131,13 @@ void sort_line_decreasing(const T* x, const LineLayout& L, Index line, T sign, S
 }
 
 /// The soft sort / soft rank op. `weights` (empty: n, n-1, ..., 1) are the rank targets.
+/// `caller` names the public function in error messages (default: soft_rank / soft_sort).
 template <class T>
-Tensor<T> permutahedron_op(bool rank, const Tensor<T>& x, std::span<const T> weights, const SoftSortOptions& opt) {
-  const char* name = rank ? "soft_rank" : "soft_sort";
-  const char* where = rank ? "tropigrad::soft_rank" : "tropigrad::soft_sort";
+Tensor<T> permutahedron_op(bool rank, const Tensor<T>& x, std::span<const T> weights, const SoftSortOptions& opt,
+                           const char* caller = nullptr) {
+  const char* name = caller != nullptr ? caller : rank ? "soft_rank" : "soft_sort";
+  const std::string where_text = std::string("tropigrad::") + name;
+  const char* where = where_text.c_str();
   check_axis(name, opt.axis);
   if (!(std::isfinite(opt.strength) && opt.strength >= 0))
     throw_invalid(where, "strength must be a finite number >= 0 (0 gives the hard " + std::string(rank ? "rank" : "sort") +

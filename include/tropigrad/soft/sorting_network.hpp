@@ -139,9 +139,9 @@ SwapState<T> compare_and_swap(SwapRelaxation kind, T eps, T& a, T& b) {
   return {f + d * df, f, df / eps};
 }
 
+// `where` names the public function in error messages.
 template <class T>
-SortingNetworkResult<T> sorting_network_impl(const Tensor<T>& x, SortingNetworkOptions opt) {
-  constexpr const char* where = "tropigrad::sorting_network_sort";
+SortingNetworkResult<T> sorting_network_impl(const Tensor<T>& x, SortingNetworkOptions opt, const char* where) {
   if (!(std::isfinite(opt.eps) && opt.eps >= 0))
     throw_invalid(where, "eps must be a finite number >= 0 (0 gives the hard network), got " + format_number(opt.eps));
   if (opt.network != SortingNetwork::odd_even && opt.network != SortingNetwork::bitonic)
@@ -268,7 +268,7 @@ SortingNetworkResult<T> sorting_network_impl(const Tensor<T>& x, SortingNetworkO
 /// Sorts each row of x with a differentiable sorting network (see the file comment).
 template <class T>
 SortingNetworkResult<T> sorting_network_sort(const Tensor<T>& x, const SortingNetworkOptions& options = {}) {
-  return detail::sorting_network_impl<T>(x, options);
+  return detail::sorting_network_impl<T>(x, options, "tropigrad::sorting_network_sort");
 }
 
 /// The soft permutation matrix of each row's sorting network: (rows n) x n, doubly
@@ -276,7 +276,7 @@ SortingNetworkResult<T> sorting_network_sort(const Tensor<T>& x, const SortingNe
 template <class T>
 Tensor<T> soft_argsort(const Tensor<T>& x, SortingNetworkOptions options = {}) {
   options.return_permutation = true;
-  return detail::sorting_network_impl<T>(x, options).permutation;
+  return detail::sorting_network_impl<T>(x, options, "tropigrad::soft_argsort").permutation;
 }
 
 }  // namespace tropigrad
