@@ -28,9 +28,11 @@
 #include "tropigrad/ad/tensor_cross_entropy.hpp"
 #include "tropigrad/ad/tensor_dot.hpp"
 #include "tropigrad/ad/tensor_exp.hpp"
+#include "tropigrad/ad/tensor_fma.hpp"
 #include "tropigrad/ad/tensor_linear_recurrence.hpp"
 #include "tropigrad/ad/tensor_matmul.hpp"
 #include "tropigrad/ad/tensor_normal_log_pdf.hpp"
+#include "tropigrad/ad/tensor_normal_log_pdf_log_scale.hpp"
 #include "tropigrad/ad/tensor_power.hpp"
 #include "tropigrad/ad/tensor_slice.hpp"
 #include "tropigrad/ad/tensor_sum.hpp"
@@ -246,11 +248,18 @@ Var cauchy_log_density(const Var& y, double scale) {
   return -log(scale * (1.0 + c * c));
 }
 
-void BM_tensor_stochastic_volatility(benchmark::State& state) {
+// Fused == true: as a user of the fused ops writes it (non-centred h = mu + sigma x):
+//   x = linear_recurrence(h_std, phi, stationary)      (x[0] = h_std[0] / sqrt(1 - phi^2))
+//   log p = normal_log_pdf_log_scale(y | 0, fma(x, sigma/2, mu/2)) + normal_log_pdf(h_std | 0, 1) + priors
+// (4 tensor nodes: recurrence, fma, the two densities; plus scalar Var ops for the priors), with
+// n log(2 pi) added back so the value equals the composed version's (checked at set-up).
+// Fused == false: the composed version, 12 nodes (the previous BM_tensor_stochastic_volatility).
+template <bool Fused>
+void tensor_stochastic_volatility(benchmark::State& state) {
   constexpr Eigen::Index n = 8192;
   const double mu = -1.0, phi = 0.9, sigma = 0.3;
   const ArrayD h_std_e = random_array(n, 1, 9, -1.5, 1.5);
-  ArrayD y2(n);
+  ArrayD y2(n), y(n);
   {
     std::mt19937_64 rng(10);
     std::normal_distribution<double> normal(0.0, 1.0);
@@ -258,21 +267,42 @@ void BM_tensor_stochastic_volatility(benchmark::State& state) {
     for (Eigen::Index t = 0; t < n; ++t) {
       if (t > 0) k = sigma * h_std_e[t] + phi * k;
       const double yt = std::exp((k + mu) / 2) * normal(rng);
+      y[t] = yt;
       y2[t] = yt * yt;
     }
   }
   const TensorD y2_t = TensorD::map(y2.data(), n, 1);
+  const TensorD y_t = TensorD::map(y.data(), n, 1);
+  const double log_2pi = std::log(2.0 * 3.14159265358979323846);
+  auto fused_lp = [&](const TensorD& hs, const Var& mu_v, const Var& phi_v, const Var& sigma_v) {
+    const TensorD x = tg::linear_recurrence(hs, phi_v, tg::RecurrenceStart::stationary);
+    const TensorD log_scale = tg::fma(x, 0.5 * sigma_v, 0.5 * mu_v);  // log sd of y = h / 2
+    return tg::normal_log_pdf_log_scale(y_t, 0.0, log_scale) + tg::normal_log_pdf(hs, 0.0, 1.0) +
+           cauchy_log_density(sigma_v, 5.0) + cauchy_log_density(mu_v, 10.0) +
+           (static_cast<double>(n) * log_2pi - std::log(2.0));
+  };
+  auto composed_lp = [&](const TensorD& hs, const Var& mu_v, const Var& phi_v, const Var& sigma_v) {
+    const Var first_scale = sigma_v / sqrt(1.0 - phi_v * phi_v);
+    const TensorD v = tg::concat({tg::slice_rows(hs, 0, 1) * first_scale, tg::slice_rows(hs, 1, n - 1) * sigma_v}, 0);
+    const TensorD h = tg::linear_recurrence(v, phi_v) + mu_v;
+    return -0.5 * tg::dot(y2_t, tg::exp(-h)) - 0.5 * tg::sum(h) - 0.5 * tg::squared_norm(hs) +
+           cauchy_log_density(sigma_v, 5.0) + cauchy_log_density(mu_v, 10.0) - std::log(2.0);
+  };
+  {
+    // Both versions compute the same function: check the value once.
+    const TensorD hs(h_std_e, false);
+    const double a = fused_lp(hs, Var(mu), Var(phi), Var(sigma)).value();
+    const double b = composed_lp(hs, Var(mu), Var(phi), Var(sigma)).value();
+    if (!(std::abs(a - b) <= 1e-9 * std::abs(b))) state.SkipWithError("fused and composed values differ");
+    tg::tape<double>().reset();
+  }
   TensorD h_std(h_std_e, true);
   ArrayD k_e(n);
   double g[3] = {0, 0, 0};
   auto grad_step = [&] {
     h_std.zero_grad();
     const Var mu_v(mu), phi_v(phi), sigma_v(sigma);
-    const Var first_scale = sigma_v / sqrt(1.0 - phi_v * phi_v);
-    const TensorD v = tg::concat({tg::slice_rows(h_std, 0, 1) * first_scale, tg::slice_rows(h_std, 1, n - 1) * sigma_v}, 0);
-    const TensorD h = tg::linear_recurrence(v, phi_v) + mu_v;
-    const Var lp = -0.5 * tg::dot(y2_t, tg::exp(-h)) - 0.5 * tg::sum(h) - 0.5 * tg::squared_norm(h_std) +
-                   cauchy_log_density(sigma_v, 5.0) + cauchy_log_density(mu_v, 10.0) - std::log(2.0);
+    const Var lp = Fused ? fused_lp(h_std, mu_v, phi_v, sigma_v) : composed_lp(h_std, mu_v, phi_v, sigma_v);
     lp.backward();
     touch(h_std);
     g[0] = mu_v.grad();
@@ -290,8 +320,27 @@ void BM_tensor_stochastic_volatility(benchmark::State& state) {
                       std::log(2.0);
     benchmark::DoNotOptimize(lp);
   };
-  run<double>(state, grad_step, primal);
+  const double grad_ns = run<double>(state, grad_step, primal);
+  // The fused version's linear_recurrence runs its single chain as a blocked
+  // scan (4 independent blocks), while `primal` is the plain serial loop, as
+  // in ADBenchmark. For a like-for-like reading, the same primal with the
+  // library's blocked scan (tg::detail::linear_scan) for the AR(1):
+  ArrayD v_e(n);
+  auto primal_blocked = [&] {
+    v_e = sigma * h_std_e;
+    tg::detail::linear_scan<1>(v_e.data(), k_e.data(), n, phi, 1.0 / std::sqrt(1.0 - phi * phi));
+    const double lp = -0.5 * (y2 * (-(k_e + mu)).exp()).sum() - 0.5 * (k_e.sum() + static_cast<double>(n) * mu) -
+                      0.5 * h_std_e.square().sum() + cauchy_log_density(sigma, 5.0) + cauchy_log_density(mu, 10.0) -
+                      std::log(2.0);
+    benchmark::DoNotOptimize(lp);
+  };
+  const double primal_blocked_ns = min_ns_per_call(primal_blocked, 20);
+  state.counters["primal_blocked_scan_ns"] = primal_blocked_ns;
+  state.counters["grad_over_primal_blocked_scan"] = grad_ns / primal_blocked_ns;
 }
+
+void BM_tensor_stochastic_volatility(benchmark::State& state) { tensor_stochastic_volatility<true>(state); }
+void BM_tensor_stochastic_volatility_composed(benchmark::State& state) { tensor_stochastic_volatility<false>(state); }
 
 // -- MLP step, float: 784-256-10, batch 128 -------------------------------------
 void BM_tensor_mlp_step(benchmark::State& state) {
@@ -349,6 +398,7 @@ BENCHMARK(BM_tensor_normal_log_pdf_composed)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_matrix_product)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_regression)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_stochastic_volatility)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_tensor_stochastic_volatility_composed)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_tensor_mlp_step)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -4,7 +4,10 @@
 //
 // Each function is ONE template over the scalar type (two versions: BM_scalar_<name>
 // reduces with the library's n-ary tg::sum / tg::squared_norm, as a user would;
-// BM_scalar_<name>_loop accumulates in a loop `s = s + ...`), instantiated with Var
+// BM_scalar_<name>_loop accumulates in a loop `s = s + ...`; stochastic volatility
+// has a third: BM_scalar_stochastic_volatility uses the fused tg::fma and
+// tg::normal_log_pdf[_log_scale], and the n-ary version is
+// BM_scalar_stochastic_volatility_composed), instantiated with Var
 // (value + full gradient) and with double (the primal). Every benchmark reports
 //   primal_ns        : the double instantiation, ns per call
 //   grad_ns          : build leaves + value + backward + read gradients + tape reset, ns per call
@@ -30,6 +33,8 @@
 
 #include "tropigrad/ad/scalar_arithmetic.hpp"
 #include "tropigrad/ad/scalar_exp_log.hpp"
+#include "tropigrad/ad/scalar_fma.hpp"
+#include "tropigrad/ad/scalar_normal_log_pdf.hpp"
 #include "tropigrad/ad/scalar_power.hpp"
 #include "tropigrad/ad/scalar_reduce.hpp"
 #include "tropigrad/ad/var.hpp"
@@ -139,7 +144,7 @@ T normal_log_pdf_fn(const std::vector<T>& x, const T& mu, const T& sigma, std::v
 }
 
 template <class T>
-T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
+T stochastic_volatility_composed_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
                            const std::vector<double>& y, std::vector<T>& h, std::vector<T>& z,
                            std::vector<T>& log_scale) {
   using std::exp;
@@ -155,6 +160,36 @@ T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& ph
   }
   return -0.5 * tg::squared_norm(z) - tg::sum(log_scale) - 0.5 * tg::squared_norm(h_std) +
          cauchy_log_density(sigma, 0.0, 5.0) + cauchy_log_density(mu, 0.0, 10.0) - std::log(2.0);
+}
+
+// The same model written with the fused scalar ops, as a user of them would.
+// Non-centred form h = mu + sigma x: the AR(1) runs on x, x[t] = phi x[t-1] + h_std[t],
+// started at its stationary distribution x[0] = h_std[0] / sqrt(1 - phi^2) (the same h
+// as above, algebraically). y[t] has log scale h[t] / 2 = fma(sigma / 2, x[t], mu / 2),
+// and the two densities are the fused tg::normal_log_pdf_log_scale / tg::normal_log_pdf
+// (one statement each, one operand per element). They include the -0.5 log(2 pi) per
+// element that the composed version drops; n log(2 pi) is added back so both versions
+// compute the same value (checked at set-up). Per element: 2 fma statements (3
+// operands each) + 2 density operands, against about 9 statements composed.
+// One loop with x in a local: in double, x stays in a register (storing it to a
+// vector between the two fmas made the double version 30-40% slower, measured).
+template <class T>
+T stochastic_volatility_fn(const std::vector<T>& h_std, const T& mu, const T& phi, const T& sigma,
+                           const std::vector<double>& y, std::vector<T>& log_scale) {
+  using std::fma;
+  using std::sqrt;
+  const std::size_t n = h_std.size();
+  const T half_sigma = 0.5 * sigma, half_mu = 0.5 * mu;
+  T x = h_std[0] / sqrt(1.0 - phi * phi);
+  log_scale[0] = fma(half_sigma, x, half_mu);
+  for (std::size_t t = 1; t < n; ++t) {
+    x = fma(phi, x, h_std[t]);
+    log_scale[t] = fma(half_sigma, x, half_mu);
+  }
+  const double log_2pi = std::log(2.0 * 3.14159265358979323846);
+  return tg::normal_log_pdf_log_scale(y, 0.0, log_scale) + tg::normal_log_pdf(h_std, 0.0, 1.0) +
+         cauchy_log_density(sigma, 0.0, 5.0) + cauchy_log_density(mu, 0.0, 10.0) +
+         (static_cast<double>(n) * log_2pi - std::log(2.0));
 }
 
 // ---------------------------------------------------------------------------
@@ -306,7 +341,9 @@ void scalar_normal_log_pdf(benchmark::State& state) {
   run(state, grad_step, primal, eigen_primal);
 }
 
-template <bool Loop>
+enum class SvVersion { fused, composed, loop };
+
+template <SvVersion V>
 void scalar_stochastic_volatility(benchmark::State& state) {
   // Synthetic returns y from the model itself (fixed seed), parameters at a typical point.
   const double mu = -1.0, phi = 0.9, sigma = 0.3;
@@ -326,11 +363,24 @@ void scalar_stochastic_volatility(benchmark::State& state) {
   std::vector<Var> h_std_v(kN), h_v(kN), z_v(kN), log_scale_v(kN);
   std::vector<double> g_h_std(kN);
   double g[3] = {0, 0, 0};
+  auto sv = [&](const auto& hs, const auto& m, const auto& p, const auto& s, auto& h, auto& z, auto& ls) {
+    if constexpr (V == SvVersion::fused)
+      return stochastic_volatility_fn(hs, m, p, s, y, ls);
+    else if constexpr (V == SvVersion::composed)
+      return stochastic_volatility_composed_fn(hs, m, p, s, y, h, z, ls);
+    else
+      return stochastic_volatility_loop_fn(hs, m, p, s, y, h);
+  };
+  {
+    // The three versions compute the same function: check the value once.
+    const double a = stochastic_volatility_fn(h_std, mu, phi, sigma, y, log_scale_d);
+    const double b = stochastic_volatility_loop_fn(h_std, mu, phi, sigma, y, h_d);
+    if (!(std::abs(a - b) <= 1e-9 * std::abs(b))) state.SkipWithError("fused and composed values differ");
+  }
   auto grad_step = [&] {
     for (std::size_t i = 0; i < kN; ++i) h_std_v[i] = Var(h_std[i]);
     const Var mu_v(mu), phi_v(phi), sigma_v(sigma);
-    const Var lp = Loop ? stochastic_volatility_loop_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v)
-                        : stochastic_volatility_fn(h_std_v, mu_v, phi_v, sigma_v, y, h_v, z_v, log_scale_v);
+    const Var lp = sv(h_std_v, mu_v, phi_v, sigma_v, h_v, z_v, log_scale_v);
     lp.backward();
     for (std::size_t i = 0; i < kN; ++i) g_h_std[i] = h_std_v[i].grad();
     g[0] = mu_v.grad();
@@ -342,8 +392,7 @@ void scalar_stochastic_volatility(benchmark::State& state) {
     tg::tape<double>().reset();
   };
   auto primal = [&] {
-    double lp = Loop ? stochastic_volatility_loop_fn(h_std, mu, phi, sigma, y, h_d)
-                     : stochastic_volatility_fn(h_std, mu, phi, sigma, y, h_d, z_d, log_scale_d);
+    double lp = sv(h_std, mu, phi, sigma, h_d, z_d, log_scale_d);
     benchmark::DoNotOptimize(lp);
   };
   auto eigen_primal = [&] {
@@ -357,12 +406,17 @@ void scalar_stochastic_volatility(benchmark::State& state) {
 void BM_scalar_sum(benchmark::State& s) { scalar_sum<false>(s); }
 void BM_scalar_log_sum_exp(benchmark::State& s) { scalar_log_sum_exp<false>(s); }
 void BM_scalar_normal_log_pdf(benchmark::State& s) { scalar_normal_log_pdf<false>(s); }
-void BM_scalar_stochastic_volatility(benchmark::State& s) { scalar_stochastic_volatility<false>(s); }
+// Fused ops: tg::fma for the AR(1), tg::normal_log_pdf[_log_scale] for the densities.
+void BM_scalar_stochastic_volatility(benchmark::State& s) { scalar_stochastic_volatility<SvVersion::fused>(s); }
+// The same model from + - * / exp log and the n-ary reductions (the previous BM_scalar_stochastic_volatility).
+void BM_scalar_stochastic_volatility_composed(benchmark::State& s) {
+  scalar_stochastic_volatility<SvVersion::composed>(s);
+}
 // Accumulation loops `s = s + ...` (one statement per element and operation).
 void BM_scalar_sum_loop(benchmark::State& s) { scalar_sum<true>(s); }
 void BM_scalar_log_sum_exp_loop(benchmark::State& s) { scalar_log_sum_exp<true>(s); }
 void BM_scalar_normal_log_pdf_loop(benchmark::State& s) { scalar_normal_log_pdf<true>(s); }
-void BM_scalar_stochastic_volatility_loop(benchmark::State& s) { scalar_stochastic_volatility<true>(s); }
+void BM_scalar_stochastic_volatility_loop(benchmark::State& s) { scalar_stochastic_volatility<SvVersion::loop>(s); }
 
 }  // namespace
 
@@ -370,6 +424,7 @@ BENCHMARK(BM_scalar_sum)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_log_sum_exp)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_normal_log_pdf)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_stochastic_volatility)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_scalar_stochastic_volatility_composed)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_sum_loop)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_log_sum_exp_loop)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_scalar_normal_log_pdf_loop)->Unit(benchmark::kMicrosecond);

@@ -9,6 +9,7 @@
 
 namespace tg = tropigrad;
 using tropigrad_sweep::Domain;
+using tropigrad_sweep::Eps;
 using tropigrad_sweep::Input;
 using tropigrad_sweep::Joint;
 using tropigrad_sweep::Sweep;
@@ -22,6 +23,20 @@ void report(const S& sweep) {
   for (const auto& f : sweep.failures()) FAIL_CHECK(f);
   INFO(sweep.ops() << " ops, " << sweep.runs() << " runs");
   CHECK(sweep.failures().empty());
+}
+
+// The DAG 0 -> 1 -> 2 -> 3 with every forward edge (+inf = no edge) from x (3 x 4, the out-edges of nodes 0..2).
+// Columns are permuted so that every position the sweep writes, (0, 0), (1, 2) and (2, 3), lands on an edge.
+tg::Tensor<double> dag_of(const tg::Tensor<double>& x) {
+  static const Eigen::Array<bool, 4, 4> forward = [] {
+    Eigen::Array<bool, 4, 4> m;
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) m(i, j) = i < j;
+    return m;
+  }();
+  const auto none = tg::Tensor<double>::full(4, 4, HUGE_VAL);
+  const auto w = tg::concat({tg::index_select(x, std::vector<int>{1, 0, 2, 3}, 1), tg::Tensor<double>::full(1, 4, HUGE_VAL)}, 0);
+  return tg::where(forward, w, none);
 }
 
 }  // namespace
@@ -112,6 +127,19 @@ TEST_CASE("robustness sweep: Tensor ops", "[ad][robustness]") {
   // A decay |a| <= 1 (a leaky integrator); with an infinite state d/da sums +-inf terms, so u is finite.
   sweep.nary("linear_recurrence", {{Domain::finite}, {Domain::closed(-1, 1), 1, 1}},
              [](const auto& in) { return tg::linear_recurrence(in[0], in[1]); });
+  // Stationary start needs |a| < 1; 40 steps exercise the blocked scan of a single chain.
+  sweep.nary("linear_recurrence", {{Domain::finite, 40, 1}, {Domain{-1, 1, true, true, true}, 1, 1}},
+             [](const auto& in) { return tg::linear_recurrence(in[0], in[1], tg::RecurrenceStart::stationary); });
+  sweep.nary("linear_recurrence", {{Domain::finite, 40, 1}, {Domain::closed(-1, 1), 1, 1}},
+             [](const auto& in) { return tg::linear_recurrence(in[0], in[1]); });
+  // A broadcast fma with infinite inputs sums +inf and -inf gradient terms: three full-shape inputs.
+  sweep.nary("fma", {{Domain::all}, {Domain::all}, {Domain::all}},
+             [](const auto& in) { return tg::fma(in[0], in[1], in[2]); }, Joint::finite_when_all);
+  // log_sigma < -300: sigma^-2 overflows and the mu gradient sums +-inf terms of both signs.
+  sweep.nary("normal_log_pdf_log_scale", {{Domain::all}, {Domain::all, 1, 1}, {Domain::closed(-300, HUGE_VAL)}},
+             [](const auto& in) { return tg::normal_log_pdf_log_scale(in[0], in[1], in[2]); }, Joint::finite_when_all);
+  sweep.nary("normal_log_pdf_log_scale", {{Domain::all}, {Domain::all}, {Domain::closed(-300, HUGE_VAL), 1, 1}},
+             [](const auto& in) { return tg::normal_log_pdf_log_scale(in[0], in[1], in[2]); }, Joint::finite_when_all);
   report(sweep);
 }
 
@@ -175,5 +203,69 @@ TEST_CASE("robustness sweep: scalar Var ops", "[ad][robustness]") {
   sweep.scalar_nary("dot", Domain::finite, 4, [](const V& x) {  // +inf and -inf terms may meet
     return tg::dot(V{x[0], x[1]}, V{x[2], x[3]});
   });
+  sweep.scalar_nary("fma", Domain::finite, 3, [](const auto& v) { return tg::fma(v[0], v[1], v[2]); });  // all -inf: inf - inf
+  sweep.scalar_nary("normal_log_pdf", Domain::positive_finite, 3,
+                    [](const auto& v) { return tg::normal_log_pdf(std::vector{v[0], v[1]}, 0.5, v[2]); });
+  sweep.scalar_nary("normal_log_pdf_log_scale", Domain::finite, 3,
+                    [](const auto& v) { return tg::normal_log_pdf_log_scale(std::vector{v[0], v[1]}, 0.5, v[2]); });
+  report(sweep);
+}
+
+TEST_CASE("robustness sweep: tropical and dynamic-programming ops", "[ad][robustness]") {
+  Sweep sweep;
+  // Tropical products. MaxPlus / MinPlus / LSE: a sum a_ik + b_kj of +inf and -inf is undefined, so inputs are
+  // finite in the joint case; SumProduct is matmul (+inf and -inf products meet in the sums: finite reals).
+  sweep.nary("tropical_matmul maxplus", {{Domain::all, 3, 4}, {Domain::all, 4, 2}},
+             [](const auto& in) { return tg::tropical_matmul(tg::MaxPlus{}, in[0], in[1]); }, Joint::finite_when_all);
+  sweep.nary("tropical_matmul minplus", {{Domain::all, 3, 4}, {Domain::all, 4, 2}},
+             [](const auto& in) { return tg::tropical_matmul(tg::MinPlus{}, in[0], in[1]); }, Joint::finite_when_all);
+  sweep.nary("tropical_matmul sumproduct", {{Domain::finite, 3, 4}, {Domain::finite, 4, 2}},
+             [](const auto& in) { return tg::tropical_matmul(tg::SumProduct{}, in[0], in[1]); });
+  // A LogSumExp semiring object validates its own eps (tropigrad::LogSumExp): the eps set only; lse_matmul sweeps eps.
+  for (double e : tropigrad_sweep::eps_set())
+    sweep.nary("tropical_matmul lse eps=" + tg::format_number(e), {{Domain::all, 3, 4}, {Domain::all, 4, 2}},
+               [e](const auto& in) { return tg::tropical_matmul(tg::LogSumExp<double>(e), in[0], in[1]); }, Joint::finite_when_all);
+  sweep.nary_with_eps("lse_matmul", {{Domain::all, 3, 4}, {Domain::all, 4, 2}},
+                      [](const auto& eps, const auto& in) { return tg::lse_matmul(eps, in[0], in[1]); }, Joint::finite_when_all);
+  // Soft-DTW over a finite cost matrix (the op rejects +-inf); gamma = 0 is hard DTW.
+  sweep.with_eps("soft_dtw", Domain::finite, [](const auto& g, const auto& c) { return tg::soft_dtw(c, g.item()); },
+                 Eps::nonnegative);
+  // Squared distances of +inf and -inf coordinates are inf - inf: finite points.
+  sweep.nary_with_eps("soft_dtw squared_euclidean_cost", {{Domain::finite, 3, 2}, {Domain::finite, 4, 2}},
+                      [](const auto& g, const auto& in) {
+                        return tg::soft_dtw(tg::squared_euclidean_cost(in[0], in[1]), g.item()); }, Joint::any, Eps::nonnegative);
+  sweep.nary("squared_euclidean_cost", {{Domain::finite, 3, 2}, {Domain::finite, 4, 2}},
+             [](const auto& in) { return tg::squared_euclidean_cost(in[0], in[1]); });
+  // HMM forward: log-probabilities, -inf = impossible; +inf (and all -inf: no path) are rejected by the op.
+  const Input pi{Domain::all, 1, 3}, A{Domain::all, 3, 3}, E{Domain::all, 4, 3};
+  sweep.nary("hmm_forward maxplus", {pi, A, E},
+             [](const auto& in) { return tg::hmm_forward(tg::MaxPlus{}, in[0], in[1], in[2]); });
+  sweep.nary("hmm_forward minplus", {pi, A, E},
+             [](const auto& in) { return tg::hmm_forward(tg::MinPlus{}, in[0], in[1], in[2]); });
+  for (double e : tropigrad_sweep::eps_set())
+    sweep.nary("hmm_forward lse eps=" + tg::format_number(e), {pi, A, E},
+               [e](const auto& in) { return tg::hmm_forward(tg::LogSumExp<double>(e), in[0], in[1], in[2]); });
+  // Shortest paths over the DAG 0 -> 1 -> 2 -> 3 with every forward edge: x (3 x 4) holds the out-edges of nodes
+  // 0..2; columns are permuted so that each position the sweep writes is an edge (i < j); +inf = no edge.
+  sweep.with_eps("soft_shortest_path", Domain::all, [](const auto& eps, const auto& x) {
+    return tg::soft_shortest_path(dag_of(x), 0, 3, eps.item()); }, Eps::nonnegative);
+  sweep.nary_with_eps("soft_bellman_ford", {{Domain::all, 4, 4}}, [](const auto& eps, const auto& in) {
+    return tg::soft_bellman_ford(in[0], 0, eps.item()); }, Joint::any, Eps::nonnegative);
+  sweep.with_eps("soft_bellman_ford dag", Domain::all, [](const auto& eps, const auto& x) {
+    return tg::soft_bellman_ford(dag_of(x), 0, eps.item()); }, Eps::nonnegative);
+  // Normalisation: an infinite entry gives inf / inf.
+  sweep.unary("normalize", Domain::finite, [](const auto& x) { return tg::normalize(x, 1); });
+  sweep.unary("normalize axis 0", Domain::finite, [](const auto& x) { return tg::normalize(x, 0); });
+  // cross_entropy again, with a repeated label (the first TEST_CASE has distinct ones).
+  sweep.nary("cross_entropy", {{Domain::all, 3, 4}}, [](const auto& in) {
+    return tg::cross_entropy(in[0], std::vector<int>{1, 1, 2}); });
+  // A user-defined op through custom_op (docs/custom_op.md): x * exp(w x). exp(w x) overflows where x or w is
+  // infinite and 0 * inf is NaN, so x and w are finite.
+  sweep.nary("custom_op x_exp_wx", {{Domain::finite, 3, 4}, {Domain::finite, 3, 4}}, [](const auto& in) {
+    return tg::custom_op("x_exp_wx", in[0], in[1], [](const auto& x, const auto& w) { return x * (w * x).exp(); },
+                         [](const auto& g, const auto& y, const auto& x, const auto& w) {
+                           const auto e = (w * x).exp();
+                           return std::make_tuple(g * (e + w * y), g * x * y);
+                         }); });
   report(sweep);
 }

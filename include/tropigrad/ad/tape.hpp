@@ -342,15 +342,41 @@ private:
     T* all = adjoints_.data();
     const Operand* ops = operands_.data();
     const Index* ends = ends_.data();  // ends[k] for variable k; ends[0] = 0 is the sink's
+    // carry1 / carry2 hold what has been added to variables k - 1 / k - 2, the
+    // common operands of a chain (a recursion, an accumulation loop, a value
+    // and the one derived from it just before), so the next statements read
+    // their adjoints from registers instead of waiting for a store to memory.
+    T carry1 = T(0), carry2 = T(0);
     for (std::size_t k = from; k > to; --k) {
       const std::size_t begin = ends[k - 1];
       const std::size_t end = ends[k];
-      if (begin == end) continue;  // a leaf keeps its gradient
-      const T a = all[k];
-      if (a == T(0)) continue;
+      if (begin == end) {  // a leaf keeps its gradient
+        if (carry1 != T(0)) all[k] += carry1;
+        carry1 = carry2;
+        carry2 = T(0);
+        continue;
+      }
+      const T a = all[k] + carry1;
+      carry1 = carry2;
+      carry2 = T(0);
       all[k] = T(0);
-      for (std::size_t j = begin; j < end; ++j) all[ops[j].index] += ops[j].partial * a;
+      if (a == T(0)) continue;
+      for (std::size_t j = begin; j < end; ++j) {
+        const std::size_t i = ops[j].index;
+        const T d = ops[j].partial * a;
+        if (i + 2 >= k) [[unlikely]] {
+          if (i + 1 == k)
+            carry1 += d;
+          else
+            carry2 += d;
+        } else {
+          all[i] += d;
+        }
+      }
     }
+    // What is left belongs to variables to and to - 1, below this segment.
+    all[to] += carry1;
+    if (to > 0) all[to - 1] += carry2;
   }
 
   void destroy_nodes(std::size_t from) {
