@@ -162,7 +162,12 @@ inline std::vector<double> values_of(const std::map<std::string, double>& m) {
 inline std::string paired_comparison(const Table& runs, const Setting& s, const std::string& metric, const char* label) {
   std::string best_ultra, best_base;
   double ultra_mean = -1, base_mean = -1;
+  // Candidates are the neurons run on the most seeds: a neuron with fewer seeds
+  // (an unfinished grid) must not displace a complete one from the comparison.
+  std::size_t most_seeds = 0;
+  for (const auto& n : s.neurons) most_seeds = std::max(most_seeds, s.rows.at(n).size());
   for (const auto& n : s.neurons) {
+    if (s.rows.at(n).size() < most_seeds) continue;
     const double m = stats(values_of(by_seed(runs, s, n, metric))).mean;
     if (std::isnan(m)) continue;
     const bool ultra = n.rfind("ultra-", 0) == 0;

@@ -74,4 +74,9 @@ TEST_CASE("compare results: mean, sample std and the paired verdict", "[data][co
   CHECK_THAT(md, Contains("no win on every seed"));
   CHECK_THAT(md, Contains("| ultra-lif | 3 | 77.00 +- 6.08 |"));  // mean 77, std sqrt(((3)^2 + 4^2 + 7^2) / 2)
   CHECK_THAT(md, Contains("| dspike | 3 | **78.00** +- 2.65 |"));
+
+  // A better Ultra neuron on one seed only (an unfinished grid) does not displace the complete one.
+  row("ultra-plif", 1, 0.95);
+  const auto md2 = compare::summary_markdown(compare::parse_csv(csv, "runs.csv"), "t", "compare");
+  CHECK_THAT(md2, Contains("best Ultra `ultra-lif` minus best baseline `dspike`"));
 }
