@@ -12,20 +12,20 @@ using Catch::Contains;
 
 namespace {
 
-/// A fake Fashion-MNIST split of `n` images whose pixel k of image i is (i * 784 + k) mod 256.
-void write_fake_split(const data_test::TempDir& dir, const char* prefix, std::uint32_t n) {
-  data_test::write_file(dir / (std::string(prefix) + "-images-idx3-ubyte"),
+/// A fake Fashion-MNIST test split of `n` images whose pixel k of image i is (i * 784 + k) mod 256.
+void write_fake_test_split(const data_test::TempDir& dir, std::uint32_t n) {
+  data_test::write_file(dir / "t10k-images-idx3-ubyte",
                         data_test::make_idx({n, 28, 28}, data_test::ramp(std::size_t(n) * 784)));
   data_test::Bytes labels(n);
   for (std::uint32_t i = 0; i < n; ++i) labels[i] = std::uint8_t((3 * i) % 10);
-  data_test::write_file(dir / (std::string(prefix) + "-labels-idx1-ubyte"), data_test::make_idx({n}, labels));
+  data_test::write_file(dir / "t10k-labels-idx1-ubyte", data_test::make_idx({n}, labels));
 }
 
 }  // namespace
 
 TEST_CASE("seqfashion: 28 steps of 28 pixels, step t is image row t", "[data][sequential]") {
   data_test::TempDir dir;
-  write_fake_split(dir, "t10k", 7);
+  write_fake_test_split(dir, 7);
   const tg::FashionMnistOptions options{dir.path().string(), /*normalize=*/false, 0};
   const tg::Dataset seq = tg::load_seq_fashion_mnist(tg::Split::test, options);
   REQUIRE(seq.size() == 7);
