@@ -67,6 +67,8 @@
 // returning a Var or a std::vector<Var>. A new op in a new header (e.g.
 // tensor_tropical_matmul.hpp, soft/, loss/) is one such line plus its #include.
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -645,5 +647,15 @@ private:
 
 using Sweep = BasicSweep<false>;
 using SweepWithFloat = BasicSweep<true>;
+
+/// Reports a finished sweep to Catch: every failure fails the test case; the
+/// documented throws on clean inputs are listed with any failure.
+template <class S>
+void report(const S& sweep) {
+  for (const auto& n : sweep.notes()) UNSCOPED_INFO("documented throw on a clean input: " << n);
+  for (const auto& f : sweep.failures()) FAIL_CHECK(f);
+  INFO(sweep.ops() << " ops, " << sweep.runs() << " runs");
+  CHECK(sweep.failures().empty());
+}
 
 }  // namespace tropigrad_sweep

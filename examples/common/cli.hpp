@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -12,6 +13,27 @@
 #include <vector>
 
 namespace examples {
+
+/// The whole of `text` as an integer in [min, max], or nothing.
+inline std::optional<long long> parse_integer(const std::string& text, long long min, long long max) {
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) return std::nullopt;
+  return value;
+}
+
+/// The whole of `text` as a number in [min, max] (NaN never is), or nothing.
+inline std::optional<double> parse_number(const std::string& text, double min, double max) {
+  double value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used == 0 || used != text.size() || !(value >= min && value <= max)) return std::nullopt;
+  return value;
+}
 
 class CommandLine {
 public:
@@ -65,27 +87,16 @@ public:
 
   long long get_int(const std::string& name, long long min, long long max) const {
     const std::string text = get(name);
-    long long value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < min || value > max)
-      throw std::invalid_argument(program_ + ": --" + name + " must be an integer in [" + std::to_string(min) + ", " +
-                                  std::to_string(max) + "], got '" + text + "'");
-    return value;
+    if (const auto value = parse_integer(text, min, max)) return *value;
+    throw std::invalid_argument(program_ + ": --" + name + " must be an integer in [" + std::to_string(min) + ", " +
+                                std::to_string(max) + "], got '" + text + "'");
   }
 
   double get_double(const std::string& name, double min, double max) const {
     const std::string text = get(name);
-    double value = 0;
-    std::size_t used = 0;
-    try {
-      value = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != text.size() || !(value >= min && value <= max))
-      throw std::invalid_argument(program_ + ": --" + name + " must be a number in [" + std::to_string(min) + ", " +
-                                  std::to_string(max) + "], got '" + text + "'");
-    return value;
+    if (const auto value = parse_number(text, min, max)) return *value;
+    throw std::invalid_argument(program_ + ": --" + name + " must be a number in [" + std::to_string(min) + ", " +
+                                std::to_string(max) + "], got '" + text + "'");
   }
 
   /// Comma-separated list.

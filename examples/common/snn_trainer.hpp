@@ -71,9 +71,20 @@ inline std::unique_ptr<Model> make_model(const TrainConfig& config, tg::Index in
                                  config.seed);
 }
 
+/// The first hidden layer as an Ultra layer, or null for the other neurons.
+inline std::shared_ptr<tg::nn::detail::UltraLayer<float>> first_ultra_layer(const Model& model) {
+  return std::dynamic_pointer_cast<tg::nn::detail::UltraLayer<float>>(model.neurons().front());
+}
+
+/// The learned temperature of the first layer (NaN for a neuron without eps).
+inline double first_layer_eps(const Model& model) {
+  const auto ultra = first_ultra_layer(model);
+  return ultra ? ultra->eps().mean() : std::numeric_limits<double>::quiet_NaN();
+}
+
 /// The learned temperature and leak of the first layer, where the model has them.
 inline void read_eps_tau(const Model& model, EpochResult& result) {
-  if (auto ultra = std::dynamic_pointer_cast<tg::nn::detail::UltraLayer<float>>(model.neurons().front())) {
+  if (const auto ultra = first_ultra_layer(model)) {
     result.eps = ultra->eps().mean();
     result.tau = ultra->tau().mean();
   }
@@ -91,6 +102,9 @@ public:
     model_ = make_model(config_, inputs_, train.classes);
     for (int w = 0; w < (pool_.size() > 1 ? pool_.size() : 0); ++w)
       replicas_.push_back(make_model(config_, inputs_, train.classes));
+    // Parameter lists are fixed for a model's life: gathered once, not per step.
+    params_ = model_->parameters();
+    for (auto& r : replicas_) replica_params_.push_back(r->parameters());
     optimizer_ = std::make_unique<tg::nn::Adam<float>>(trained_parameters(), tg::nn::AdamOptions{.lr = config_.lr});
     schedule_ = std::make_unique<tg::nn::CosineAnnealingLR<float>>(*optimizer_, std::max(1, config_.epochs));
   }
@@ -153,9 +167,7 @@ public:
           TracePoint point;
           point.epoch = e + static_cast<double>(b + 1) / static_cast<double>(batches);
           for (double s : norm_sum) point.grad_norms.push_back(s / static_cast<double>(norm_steps));
-          EpochResult eps_tau;
-          read_eps_tau(*model_, eps_tau);
-          point.eps = eps_tau.eps;
+          point.eps = first_layer_eps(*model_);
           result.trace.push_back(std::move(point));
           norm_sum.assign(norm_sum.size(), 0.0);
           norm_steps = 0;
@@ -215,7 +227,6 @@ private:
   /// workers' replicas and summed in a fixed order); the loss of each worker's share.
   void gradient_step(std::span<const std::size_t> indices, int e, std::size_t b, std::vector<double>& worker_loss) {
     const std::size_t n = indices.size();
-    const auto params = model_->parameters();
     std::fill(worker_loss.begin(), worker_loss.end(), 0.0);
     if (replicas_.empty()) {
       model_->zero_grad();
@@ -223,18 +234,18 @@ private:
       return;
     }
     pool_.run([&](int w) {
-      const std::size_t lo = n * static_cast<std::size_t>(w) / static_cast<std::size_t>(pool_.size());
-      const std::size_t hi = n * static_cast<std::size_t>(w + 1) / static_cast<std::size_t>(pool_.size());
-      Model& replica = *replicas_[static_cast<std::size_t>(w)];
-      auto replica_params = replica.parameters();
-      for (std::size_t k = 0; k < params.size(); ++k) replica_params[k].value_mut() = params[k].value();
-      replica.zero_grad();
-      worker_loss[static_cast<std::size_t>(w)] = train_step(replica, indices, lo, hi, n, e, b, w);
+      const auto worker = static_cast<std::size_t>(w);
+      const std::size_t lo = n * worker / static_cast<std::size_t>(pool_.size());
+      const std::size_t hi = n * (worker + 1) / static_cast<std::size_t>(pool_.size());
+      auto& replica_params = replica_params_[worker];
+      for (std::size_t k = 0; k < params_.size(); ++k) replica_params[k].value_mut() = params_[k].value();
+      replicas_[worker]->zero_grad();
+      worker_loss[worker] = train_step(*replicas_[worker], indices, lo, hi, n, e, b, w);
     });
-    for (std::size_t k = 0; k < params.size(); ++k) {
-      auto grad = tg::Tensor<float>(params[k]).grad_mut();
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      auto grad = params_[k].grad_mut();
       grad.setZero();
-      for (auto& r : replicas_) grad += r->parameters()[k].grad();
+      for (const auto& replica_params : replica_params_) grad += replica_params[k].grad();
     }
   }
 
@@ -314,6 +325,8 @@ private:
   tg::Index inputs_ = 0;
   std::unique_ptr<Model> model_;
   std::vector<std::unique_ptr<Model>> replicas_;
+  std::vector<tg::Tensor<float>> params_;                       ///< model_'s parameters
+  std::vector<std::vector<tg::Tensor<float>>> replica_params_;  ///< each replica's, in the same order
   std::unique_ptr<tg::nn::Adam<float>> optimizer_;
   std::unique_ptr<tg::nn::CosineAnnealingLR<float>> schedule_;
 };

@@ -5,8 +5,9 @@
 
 #include <tropigrad/nn/neurons.hpp>
 
+#include "../common/cli.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -148,21 +149,15 @@ inline long dataset_timesteps(const std::string& dataset, long requested) {
 }
 
 inline long parse_long(const std::string& axis, const std::string& text, long min, long max) {
-  long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max)
-    throw std::invalid_argument("compare: --" + axis + " values must be integers in [" + std::to_string(min) + ", " +
-                                std::to_string(max) + "], got '" + text + "'");
-  return value;
+  if (const auto value = examples::parse_integer(text, min, max)) return static_cast<long>(*value);
+  throw std::invalid_argument("compare: --" + axis + " values must be integers in [" + std::to_string(min) + ", " +
+                              std::to_string(max) + "], got '" + text + "'");
 }
 
 inline double parse_double(const std::string& axis, const std::string& text, double min, double max) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !(value >= min && value <= max))
-    throw std::invalid_argument("compare: --" + axis + " values must be numbers in [" + number_text(min) + ", " +
-                                number_text(max) + "], got '" + text + "'");
-  return value;
+  if (const auto value = examples::parse_number(text, min, max)) return *value;
+  throw std::invalid_argument("compare: --" + axis + " values must be numbers in [" + number_text(min) + ", " +
+                              number_text(max) + "], got '" + text + "'");
 }
 
 /// Every run of the grids, in order, without duplicates. Combinations that do

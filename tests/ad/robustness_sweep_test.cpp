@@ -13,17 +13,10 @@ using tropigrad_sweep::Eps;
 using tropigrad_sweep::Input;
 using tropigrad_sweep::Joint;
 using tropigrad_sweep::Sweep;
+using tropigrad_sweep::report;
 using tropigrad_sweep::SweepWithFloat;
 
 namespace {
-
-template <class S>
-void report(const S& sweep) {
-  for (const auto& n : sweep.notes()) UNSCOPED_INFO("documented throw on a clean input: " << n);
-  for (const auto& f : sweep.failures()) FAIL_CHECK(f);
-  INFO(sweep.ops() << " ops, " << sweep.runs() << " runs");
-  CHECK(sweep.failures().empty());
-}
 
 // The DAG 0 -> 1 -> 2 -> 3 with every forward edge (+inf = no edge) from x (3 x 4, the out-edges of nodes 0..2).
 // Columns are permuted so that every position the sweep writes, (0, 0), (1, 2) and (2, 3), lands on an edge.

@@ -15,15 +15,9 @@
 namespace tg = tropigrad;
 using tropigrad_sweep::Domain;
 using tropigrad_sweep::Sweep;
+using tropigrad_sweep::report;
 
 namespace {
-
-void report(const Sweep& sweep) {
-  for (const auto& n : sweep.notes()) UNSCOPED_INFO("documented throw on a clean input: " << n);
-  for (const auto& f : sweep.failures()) FAIL_CHECK(f);
-  INFO(sweep.ops() << " ops, " << sweep.runs() << " runs");
-  CHECK(sweep.failures().empty());
-}
 
 constexpr Eigen::Index steps = 2;  // time steps of the spiking layers; inputs are (steps * batch) x features
 

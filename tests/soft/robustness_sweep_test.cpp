@@ -17,17 +17,7 @@ using tropigrad_sweep::Eps;
 using tropigrad_sweep::Input;
 using tropigrad_sweep::Joint;
 using tropigrad_sweep::Sweep;
-
-namespace {
-
-void report(const Sweep& sweep) {
-  for (const auto& n : sweep.notes()) UNSCOPED_INFO("documented throw on a clean input: " << n);
-  for (const auto& f : sweep.failures()) FAIL_CHECK(f);
-  INFO(sweep.ops() << " ops, " << sweep.runs() << " runs");
-  CHECK(sweep.failures().empty());
-}
-
-}  // namespace
+using tropigrad_sweep::report;
 
 TEST_CASE("robustness sweep: soft sort, rank, top-k, quantiles and rank losses", "[soft][robustness]") {
   Sweep sweep;

@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "tensor_op.hpp"
+#include "tensor_elementwise.hpp"
 
 namespace tropigrad {
 namespace detail {
@@ -129,17 +129,9 @@ Var<T> normal_log_pdf_impl(const Tensor<T>& x_tensor, const Operand<T>& mu, cons
 
 /// sum over elements of log N(x | mu, sigma). mu, sigma: Tensor (broadcastable), Var or number.
 template <class T, class M, class S>
-  requires((std::same_as<M, Tensor<T>> || std::same_as<M, Var<T>> || Arithmetic<M>) &&
-           (std::same_as<S, Tensor<T>> || std::same_as<S, Var<T>> || Arithmetic<S>))
+  requires detail::ElementwiseOperand<M, T> && detail::ElementwiseOperand<S, T>
 Var<T> normal_log_pdf(const Tensor<T>& x, const M& mu, const S& sigma) {
-  auto operand = [](const auto& a) {
-    using A = std::decay_t<decltype(a)>;
-    if constexpr (Arithmetic<A>)
-      return detail::Operand<T>(Var<T>::constant(static_cast<T>(a)));
-    else
-      return detail::Operand<T>(a);
-  };
-  return detail::normal_log_pdf_impl<T>(x, operand(mu), operand(sigma));
+  return detail::normal_log_pdf_impl<T>(x, detail::make_operand<T>(mu), detail::make_operand<T>(sigma));
 }
 
 }  // namespace tropigrad

@@ -21,9 +21,8 @@
 #include <limits>
 #include <numbers>
 #include <tuple>
-#include <type_traits>
 
-#include "tensor_op.hpp"
+#include "tensor_elementwise.hpp"
 
 namespace tropigrad {
 namespace detail {
@@ -111,17 +110,10 @@ Var<T> normal_log_pdf_log_scale_impl(const Operand<T>& x, const Operand<T>& mu, 
 
 /// sum over elements of log N(x | mu, exp(log_sigma)). mu, log_sigma: Tensor (broadcastable), Var or number.
 template <class T, class M, class S>
-  requires((std::same_as<M, Tensor<T>> || std::same_as<M, Var<T>> || Arithmetic<M>) &&
-           (std::same_as<S, Tensor<T>> || std::same_as<S, Var<T>> || Arithmetic<S>))
+  requires detail::ElementwiseOperand<M, T> && detail::ElementwiseOperand<S, T>
 Var<T> normal_log_pdf_log_scale(const Tensor<T>& x, const M& mu, const S& log_sigma) {
-  auto operand = [](const auto& a) {
-    using A = std::decay_t<decltype(a)>;
-    if constexpr (Arithmetic<A>)
-      return detail::Operand<T>(Var<T>::constant(static_cast<T>(a)));
-    else
-      return detail::Operand<T>(a);
-  };
-  return detail::normal_log_pdf_log_scale_impl<T>(detail::Operand<T>(x), operand(mu), operand(log_sigma));
+  return detail::normal_log_pdf_log_scale_impl<T>(detail::Operand<T>(x), detail::make_operand<T>(mu),
+                                                  detail::make_operand<T>(log_sigma));
 }
 
 }  // namespace tropigrad
