@@ -17,6 +17,7 @@
 #include "tropigrad/ad/scalar_reduce.hpp"
 #include "tropigrad/ad/scalar_fma.hpp"
 #include "tropigrad/ad/scalar_normal_log_pdf.hpp"
+#include "tropigrad/ad/var_vector.hpp"
 #include "tropigrad/ad/eigen.hpp"
 #include "tropigrad/ad/tensor.hpp"
 #include "tropigrad/ad/tensor_op.hpp"

@@ -88,6 +88,7 @@ public:
   }
   void commit(std::size_t n) { end_ += n; }
   bool has_room(std::size_t n) const { return static_cast<std::size_t>(capacity_end_ - end_) >= n; }
+  std::size_t room() const { return static_cast<std::size_t>(capacity_end_ - end_); }
   E* end() { return end_; }
   void push_back(const E& e) {
     *reserve(1) = e;
@@ -144,7 +145,10 @@ public:
     Index index;
   };
 
-  Tape() : generation_(detail::next_generation()) { ends_.push_back(0); }
+  Tape() : generation_(detail::next_generation()) {
+    ends_.push_back(0);
+    update_fast_end();
+  }
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
   ~Tape() { destroy_nodes(0); }
@@ -176,49 +180,74 @@ public:
   // belongs to the constant sink. A leaf is a statement with no operands.
 
   /// A new leaf variable.
-  Index new_variable() { return finish_statement(); }
+  Index new_variable() {
+    if (!ends_.has_room(1)) [[unlikely]]
+      make_room(0);
+    return commit_small_statement(0);
+  }
+  /// n new leaf variables with consecutive indices; returns the first.
+  Index new_variables(std::size_t n) {
+    if (!ends_.has_room(n)) [[unlikely]] {
+      ends_.reserve(n);
+      update_fast_end();
+    }
+    Index* e = ends_.end();
+    std::fill_n(e, n, static_cast<Index>(operands_.size()));
+    const auto first = static_cast<Index>(ends_.size());
+    ends_.commit(n);
+    return first;
+  }
 
-  /// Room for one statement of n operands: one predicted branch for both arrays.
-  /// Returns where to write the operands; then call commit_statement(n).
+  /// Room for one statement of n operands. Returns where to write the
+  /// operands; then call commit_statement(n).
   Operand* begin_statement(std::size_t n) {
     if (!(operands_.has_room(n) && ends_.has_room(1))) [[unlikely]]
       make_room(n);
     return operands_.end();
   }
   Index commit_statement(std::size_t n) {
-    operands_.commit(n);
-    Index* e = ends_.end();
-    *e = static_cast<Index>(operands_.size());
-    ends_.commit(1);
-    return static_cast<Index>(e - ends_.data());
+    const Index k = commit_small_statement(n);
+    update_fast_end();  // n may exceed kSmallStatement
+    return k;
   }
 
+  // Statements of 1-3 operands, every scalar op's: one compare checks the room
+  // for the statement and its operands (see fast_end_).
   Index record(Index a, T da) {
-    Operand* o = begin_statement(1);
+    Operand* o = begin_small_statement();
     o[0] = {da, a};
-    return commit_statement(1);
+    return commit_small_statement(1);
   }
   Index record(Index a, T da, Index b, T db) {
-    Operand* o = begin_statement(2);
+    Operand* o = begin_small_statement();
     o[0] = {da, a};
     o[1] = {db, b};
-    return commit_statement(2);
+    return commit_small_statement(2);
   }
   Index record(Index a, T da, Index b, T db, Index c, T dc) {
-    Operand* o = begin_statement(3);
+    Operand* o = begin_small_statement();
     o[0] = {da, a};
     o[1] = {db, b};
     o[2] = {dc, c};
-    return commit_statement(3);
+    return commit_small_statement(3);
   }
   /// An n-ary statement: push its operands with push_operand, then finish_statement().
-  void push_operand(Index a, T da) { operands_.push_back({da, a}); }
+  void push_operand(Index a, T da) {
+    operands_.push_back({da, a});
+    fast_end_ = ends_.end();  // operands consumed: the next small statement re-checks the room
+  }
   Index finish_statement() {
-    ends_.push_back(static_cast<Index>(operands_.size()));
-    return static_cast<Index>(ends_.size() - 1);
+    if (!ends_.has_room(1)) [[unlikely]]
+      ends_.reserve(1);
+    const Index k = commit_small_statement(0);
+    update_fast_end();
+    return k;
   }
   /// Reserves room for a statement of up to n operands pushed with push_operand.
-  void reserve_operands(std::size_t n) { operands_.reserve(n); }
+  void reserve_operands(std::size_t n) {
+    operands_.reserve(n);
+    update_fast_end();
+  }
 
   /// Records a backward step. `f` runs once per backward pass that reaches it.
   template <class F>
@@ -236,7 +265,14 @@ public:
     ensure_adjoints();
     return adjoints_[i];
   }
-  T adjoint_or_zero(Index i) const { return i < adjoints_.size() ? adjoints_[i] : T(0); }
+  /// The adjoint array (adjoint_count() entries; entries past it are zero).
+  const T* adjoint_data() const { return adjoints_.data(); }
+  std::size_t adjoint_count() const { return adjoints_.size(); }
+  /// The gradient of variable i: 0 for constants (whose sink collects what flows to them) and for
+  /// variables no backward pass has reached.
+  T adjoint_or_zero(Index i) const {
+    return i != kConstantIndex && i < adjoints_.size() ? adjoints_[i] : T(0);
+  }
 
   /// Seeds `seed` with 1 and propagates back to the start of the innermost scope.
   /// Adjoints of intermediate results are consumed (reset to zero) on the way,
@@ -257,7 +293,7 @@ public:
       statement = nodes_[n].statements_before;
       nodes_[n].node->backward();
     }
-    sweep(statement, floor.statements);
+    sweep(statement, leaf_floor(floor.statements, statement));
   }
 
   /// Zeroes every adjoint (the scalar leaves' gradients).
@@ -276,6 +312,7 @@ public:
     arena_.reset();
     generation_ = detail::next_generation();
     update_live_generation();
+    update_fast_end();
   }
 
   /// Bytes held by the tape: arena chunks plus the statement arrays' capacity.
@@ -306,6 +343,7 @@ public:
     arena_.rewind(m.arena);
     generation_ = m.generation;
     update_live_generation();
+    update_fast_end();
   }
 
 private:
@@ -324,9 +362,30 @@ private:
 
   void update_live_generation() { live_generation_ = recording_ ? generation_ : kNotRecording; }
 
+  static constexpr std::size_t kSmallStatement = 3;
+  /// Keeps the invariant of fast_end_; call after anything that moves or
+  /// consumes the arrays other than a small statement or a leaf.
+  void update_fast_end() {
+    fast_end_ = ends_.end() + std::min(ends_.room(), operands_.room() / kSmallStatement);
+  }
+  Operand* begin_small_statement() {
+    if (ends_.end() >= fast_end_) [[unlikely]]
+      make_room(kSmallStatement);
+    return operands_.end();
+  }
+  /// Closes a statement of n operands already written (room checked).
+  Index commit_small_statement(std::size_t n) {
+    operands_.commit(n);
+    Index* e = ends_.end();
+    *e = static_cast<Index>(operands_.size());
+    ends_.commit(1);
+    return static_cast<Index>(e - ends_.data());
+  }
+
   [[gnu::noinline]] void make_room(std::size_t n) {
-    operands_.reserve(n);
+    operands_.reserve(std::max(n, kSmallStatement));
     ends_.reserve(1);
+    update_fast_end();
   }
 
   Floor current_floor() const {
@@ -338,35 +397,46 @@ private:
     if (adjoints_.size() < num_variables()) adjoints_.resize(num_variables(), T(0));
   }
 
+  /// Where the sweep of (to, from] may stop: below the first statement with
+  /// operands, only leaves are left (typically the inputs and parameters, made
+  /// first), and a leaf needs nothing once what flows to it is stored. ends_
+  /// is non-decreasing, and those leaves all have ends[k] == ends[to].
+  std::size_t leaf_floor(std::size_t to, std::size_t from) const {
+    const Index* ends = ends_.data();
+    const Index* first_with_operands = std::upper_bound(ends + to, ends + from + 1, ends[to]);
+    return static_cast<std::size_t>(first_with_operands - ends) - 1;
+  }
+
   void sweep(std::size_t from, std::size_t to) {
+    if (from <= to) return;
     T* all = adjoints_.data();
     const Operand* ops = operands_.data();
     const Index* ends = ends_.data();  // ends[k] for variable k; ends[0] = 0 is the sink's
-    // carry1 / carry2 hold what has been added to variables k - 1 / k - 2, the
-    // common operands of a chain (a recursion, an accumulation loop, a value
-    // and the one derived from it just before), so the next statements read
-    // their adjoints from registers instead of waiting for a store to memory.
-    T carry1 = T(0), carry2 = T(0);
+    // A chain (a recursion, an accumulation loop, a value and the one derived
+    // from it just before) passes its adjoint from statement k to k - 1 or
+    // k - 2. Those two are kept in registers: `head` is the whole adjoint of
+    // the next statement (its stored part plus what its successors added),
+    // and `carry2` what has been added to the one after. Reading all[k - 1]
+    // early, before this statement's contributions, leaves one multiply and
+    // one add per step on the chain's critical path, and no store-to-load
+    // round trip through memory.
+    T head = all[from];
+    T carry2 = T(0);
     for (std::size_t k = from; k > to; --k) {
+      const T a = head;
+      head = all[k - 1] + carry2;
+      carry2 = T(0);
       const std::size_t begin = ends[k - 1];
       const std::size_t end = ends[k];
-      if (begin == end) {  // a leaf keeps its gradient
-        if (carry1 != T(0)) all[k] += carry1;
-        carry1 = carry2;
-        carry2 = T(0);
-        continue;
-      }
-      const T a = all[k] + carry1;
-      carry1 = carry2;
-      carry2 = T(0);
-      all[k] = T(0);
+      // A leaf keeps its gradient; an intermediate result's adjoint is consumed.
+      all[k] = begin == end ? a : T(0);
       if (a == T(0)) continue;
       for (std::size_t j = begin; j < end; ++j) {
         const std::size_t i = ops[j].index;
         const T d = ops[j].partial * a;
         if (i + 2 >= k) [[unlikely]] {
           if (i + 1 == k)
-            carry1 += d;
+            head += d;
           else
             carry2 += d;
         } else {
@@ -375,7 +445,7 @@ private:
       }
     }
     // What is left belongs to variables to and to - 1, below this segment.
-    all[to] += carry1;
+    all[to] = head;
     if (to > 0) all[to - 1] += carry2;
   }
 
@@ -402,6 +472,10 @@ private:
   std::uint32_t generation_;
   std::uint32_t live_generation_ = generation_;
   bool recording_ = true;
+  // While ends_.end() < fast_end_, there is room for one more statement and
+  // kSmallStatement more operands: a small statement uses one end and at most
+  // kSmallStatement operands, and a leaf one end, so both keep it true.
+  Index* fast_end_ = nullptr;
 };
 
 namespace detail {
