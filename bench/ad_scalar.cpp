@@ -15,10 +15,10 @@
 //   grad_over_primal : grad_ns / primal_ns
 //   grad_over_eigen  : grad_ns / (the same function as vectorised Eigen double code),
 //                      the baseline ADBenchmark's published ratios are relative to.
-// The three times are each the minimum over 7 trials of the mean thread-CPU time
-// over a batch of calls, measured in the same process (the machine is shared, so
-// CPU time and the minimum are the least noisy estimates); the Google Benchmark
-// time is the Var version's.
+// The three times are each the minimum over 15 rounds of the mean thread-CPU time
+// over a batch of calls, measured in the same process, the rounds interleaved
+// (primal, Eigen, gradient, then again: load from other jobs on the shared machine
+// falls on all three alike); the Google Benchmark time is the Var version's.
 
 #include <benchmark/benchmark.h>
 
@@ -221,8 +221,6 @@ double stochastic_volatility_eigen(const VectorXd& h_std, double mu, double phi,
 // Timing
 // ---------------------------------------------------------------------------
 
-using bench::min_ns_per_call;
-using bench::thread_cpu_ns;
 
 std::vector<double> random_vector(std::size_t n, unsigned seed, double lo, double hi) {
   std::mt19937_64 rng(seed);
@@ -240,9 +238,8 @@ void run(benchmark::State& state, Grad&& grad_step, Primal&& primal, Eigen_&& ei
   tg::tape<double>().reset();
   for (int i = 0; i < 3; ++i) grad_step();  // warm up: the tape reaches its final capacity
   for (auto _ : state) grad_step();
-  const double primal_ns = min_ns_per_call(primal, 20);
-  const double eigen_ns = min_ns_per_call(eigen_primal, 20);
-  const double grad_ns = min_ns_per_call(grad_step, 10);
+  const auto [primal_ns, eigen_ns, grad_ns] =
+      bench::interleaved_min_ns(15, bench::batch(primal, 20), bench::batch(eigen_primal, 20), bench::batch(grad_step, 10));
   state.counters["primal_ns"] = primal_ns;
   state.counters["grad_ns"] = grad_ns;
   state.counters["grad_over_primal"] = grad_ns / primal_ns;

@@ -6,6 +6,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <ctime>
 
 namespace bench {
@@ -28,6 +30,33 @@ double min_ns_per_call(F&& f, int calls_per_trial, int trials = 7) {
       f();
     }
     best = std::min(best, (thread_cpu_ns() - start) / calls_per_trial);
+  }
+  return best;
+}
+
+/// A function and the number of calls in each of its timed batches.
+template <class F>
+struct Batch {
+  F& f;
+  int calls;
+};
+template <class F>
+Batch<F> batch(F& f, int calls) {
+  return {f, calls};
+}
+
+/// For each function, the minimum over `trials` rounds of the mean time per
+/// call over a batch (as min_ns_per_call), with the rounds interleaved: each
+/// round times one batch of every function in turn. A burst of load from the
+/// other jobs on the machine then falls on all of them alike, and a ratio of
+/// two of the minima compares times taken minutes, not seconds, apart.
+template <class... F>
+std::array<double, sizeof...(F)> interleaved_min_ns(int trials, Batch<F>... batches) {
+  std::array<double, sizeof...(F)> best;
+  best.fill(1e300);
+  for (int trial = 0; trial < trials; ++trial) {
+    std::size_t i = 0;
+    ((best[i] = std::min(best[i], min_ns_per_call(batches.f, batches.calls, 1)), ++i), ...);
   }
   return best;
 }

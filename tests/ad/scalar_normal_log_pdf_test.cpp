@@ -191,3 +191,24 @@ TEST_CASE("normal_log_pdf: NoGrad and stale Vars", "[scalar][normal_log_pdf]") {
   CHECK_THROWS_AS(tg::normal_log_pdf(y, 0.0, 1.0), tg::TapeError);
   tg::tape<double>().reset();
 }
+
+TEST_CASE("normal_log_pdf: constants and outer-scope Vars among the elements still record", "[scalar][normal_log_pdf]") {
+  tg::tape<double>().reset();
+  const V a(0.7), b(-1.2);  // outer scope
+  double ga = 0, gb = 0;
+  {
+    tg::Scope<double> scope;
+    const Vs y{a, V::constant(0.5), b};  // mixed: outer Vars and a constant
+    const V lp = tg::normal_log_pdf(y, 0.1, 2.0);
+    CHECK_FALSE(lp.is_constant());
+    CHECK(lp.value() == Approx(-0.5 * (0.36 + 0.16 + 1.69) / 4.0 - 3 * std::log(2.0) -
+                               1.5 * std::log(2 * 3.141592653589793)));
+    lp.backward();
+    ga = a.grad();
+    gb = b.grad();
+  }
+  // d/dy_i = -(y_i - mu) / sigma^2, independent of the other elements.
+  CHECK(ga == Approx(-(0.7 - 0.1) / 4.0));
+  CHECK(gb == Approx(-(-1.2 - 0.1) / 4.0));
+  tg::tape<double>().reset();
+}

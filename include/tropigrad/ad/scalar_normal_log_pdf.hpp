@@ -160,19 +160,6 @@ bool density_check_vars(const Tape<T>& t, const V& v, const char* what) {
     return false;
   }
 }
-template <class T, class V>
-bool density_all_live(const V& v, std::uint32_t g) {
-  if constexpr (requires { v.s[0].generation(); }) {
-    std::uint32_t bad = 0;
-    for (const Var<T>& x : v.s) bad |= x.generation() ^ g;
-    return bad == 0;
-  } else if constexpr (requires { v.v.generation(); }) {
-    return v.v.generation() == g;
-  } else {
-    return true;
-  }
-}
-
 template <class T>
 struct DensityPartials {
   T dy, dmu, ds;
@@ -256,19 +243,6 @@ auto normal_density(const char* fn, const char* s_name, const Y& y_arg, const M&
   } else {
     Tape<T>& t = tape<T>();
     const std::uint32_t g = t.live_generation();
-    const bool live = density_all_live<T>(y, g) && density_all_live<T>(mu, g) && density_all_live<T>(s, g);
-    bool record = true;
-    if (!live) {
-      const bool vy = density_check_vars<T>(t, y, "a Var argument 'y'");
-      const bool vm = density_check_vars<T>(t, mu, "a Var argument 'mu'");
-      const bool vs = density_check_vars<T>(t, s, LogScale ? "a Var argument 'log_sigma'" : "a Var argument 'sigma'");
-      record = t.recording() && (vy || vm || vs);
-    }
-    if (!record) {
-      T total = 0;
-      for (std::size_t i = 0; i < n; ++i) total += element(i, p);
-      return Var<T>::constant(total - constant);
-    }
     // Operand layout: a block of n per vector of Vars, then one per scalar Var.
     constexpr std::size_t vector_vars = (density_arg_t<Y>::kind == DensityArgKind::vars) +
                                         (density_arg_t<M>::kind == DensityArgKind::vars) +
@@ -285,15 +259,39 @@ auto normal_density(const char* fn, const char* s_name, const Y& y_arg, const M&
     if constexpr (density_arg_t<Y>::kind == DensityArgKind::vars) oy = std::exchange(block, block + n);
     if constexpr (density_arg_t<M>::kind == DensityArgKind::vars) om = std::exchange(block, block + n);
     if constexpr (density_arg_t<S>::kind == DensityArgKind::vars) os = std::exchange(block, block + n);
+    // The fast test "every Var is this tape's and recording is on" runs in the
+    // loop that writes the operands (one pass over the vectors); the operands
+    // are committed only after it, or after the checked path below.
+    std::uint32_t other = 0;
+    if constexpr (density_arg_t<Y>::kind == DensityArgKind::var) other |= y.v.generation() ^ g;
+    if constexpr (density_arg_t<M>::kind == DensityArgKind::var) other |= mu.v.generation() ^ g;
+    if constexpr (density_arg_t<S>::kind == DensityArgKind::var) other |= s.v.generation() ^ g;
     T total = 0, sum_dy = 0, sum_dmu = 0, sum_ds = 0;
     for (std::size_t i = 0; i < n; ++i) {
       total += element(i, p);
-      if constexpr (density_arg_t<Y>::kind == DensityArgKind::vars) oy[i] = {p.dy, y.s[i].index()};
+      if constexpr (density_arg_t<Y>::kind == DensityArgKind::vars) {
+        oy[i] = {p.dy, y.s[i].index()};
+        other |= y.s[i].generation() ^ g;
+      }
       if constexpr (density_arg_t<Y>::kind == DensityArgKind::var) sum_dy += p.dy;
-      if constexpr (density_arg_t<M>::kind == DensityArgKind::vars) om[i] = {p.dmu, mu.s[i].index()};
+      if constexpr (density_arg_t<M>::kind == DensityArgKind::vars) {
+        om[i] = {p.dmu, mu.s[i].index()};
+        other |= mu.s[i].generation() ^ g;
+      }
       if constexpr (density_arg_t<M>::kind == DensityArgKind::var) sum_dmu += p.dmu;
-      if constexpr (density_arg_t<S>::kind == DensityArgKind::vars) os[i] = {p.ds, s.s[i].index()};
+      if constexpr (density_arg_t<S>::kind == DensityArgKind::vars) {
+        os[i] = {p.ds, s.s[i].index()};
+        other |= s.s[i].generation() ^ g;
+      }
       if constexpr (density_arg_t<S>::kind == DensityArgKind::var) sum_ds += p.ds;
+    }
+    if (other != 0) {
+      // Constants (their operands point at the sink), outer-scope Vars, NoGrad,
+      // or misuse, which throws here, before anything is recorded.
+      const bool vy = density_check_vars<T>(t, y, "a Var argument 'y'");
+      const bool vm = density_check_vars<T>(t, mu, "a Var argument 'mu'");
+      const bool vs = density_check_vars<T>(t, s, LogScale ? "a Var argument 'log_sigma'" : "a Var argument 'sigma'");
+      if (!(t.recording() && (vy || vm || vs))) return Var<T>::constant(total - constant);
     }
     if constexpr (density_arg_t<Y>::kind == DensityArgKind::var) *block++ = {sum_dy, y.v.index()};
     if constexpr (density_arg_t<M>::kind == DensityArgKind::var) *block++ = {sum_dmu, mu.v.index()};

@@ -71,17 +71,19 @@ void grads(std::span<const Var<T>> vars, std::span<T> out) {
   detail::check_same_size("grads", "vars", vars.size(), "out", out.size());
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.generation();
-  std::uint32_t foreign = 0;  // nonzero when some Var is not of the current generation
-  for (const Var<T>& v : vars) foreign |= v.generation() ^ g;
-  if (foreign != 0)
-    for (const Var<T>& v : vars) t.check(v.generation(), "tropigrad::grads: an element of 'vars'");
-  // As adjoint_or_zero, with the array and its size read once (a loop the compiler vectorises).
+  // One pass, as adjoint_or_zero with the array and its size read once; the
+  // generations are checked on the way and, if any is not this tape's current
+  // one, again one by one (outer-scope Vars pass; others throw).
   const T* adjoints = t.adjoint_data();
   const std::size_t count = t.adjoint_count();
+  std::uint32_t foreign = 0;
   for (std::size_t i = 0; i < vars.size(); ++i) {
+    foreign |= vars[i].generation() ^ g;
     const std::size_t k = vars[i].index();
     out[i] = k != Tape<T>::kConstantIndex && k < count ? adjoints[k] : T(0);
   }
+  if (foreign != 0)
+    for (const Var<T>& v : vars) t.check(v.generation(), "tropigrad::grads: an element of 'vars'");
 }
 template <std::floating_point T>
 void grads(const std::vector<Var<T>>& vars, std::vector<T>& out) {
