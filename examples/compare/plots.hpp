@@ -10,9 +10,12 @@
 //   acc_vs_spike_rate  accuracy against binary spike rate, sparsity sweep
 //   grad_norms_depth3  per-layer weight-gradient norms over training, 3 hidden layers
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -127,21 +130,39 @@ inline std::vector<const std::vector<std::string>*> select(const Table& t, const
   return out;
 }
 
+/// Rows grouped by neuron (neurons in first-seen order), then by key(row):
+/// the values value(row) of each group (a row whose value is empty is skipped).
+template <class Key, class Value>
+struct ByNeuron {
+  std::vector<std::string> order;
+  std::map<std::string, std::map<Key, std::vector<Value>>> groups;
+};
+template <class Key, class Value, class KeyOf, class ValueOf>
+ByNeuron<Key, Value> group_by_neuron(const Table& t, const std::vector<const std::vector<std::string>*>& rows,
+                                     KeyOf key_of, ValueOf value_of) {
+  ByNeuron<Key, Value> out;
+  for (const auto* row : rows) {
+    const std::optional<Value> v = value_of(*row);
+    if (!v) continue;
+    const std::string& n = (*row)[t.column("neuron")];
+    if (!out.groups.count(n)) out.order.push_back(n);
+    out.groups[n][key_of(*row)].push_back(*v);
+  }
+  return out;
+}
+
 /// Series per neuron of mean +- std of `metric` against the key column `axis`, over seeds.
 inline std::vector<Series> metric_against(const Table& runs, const std::vector<const std::vector<std::string>*>& rows,
                                           const std::string& axis, const std::string& metric, double scale) {
-  std::map<std::string, std::map<double, std::vector<double>>> values;
-  std::vector<std::string> order;
-  for (const auto* row : rows) {
-    const std::string& n = (*row)[runs.column("neuron")];
-    if (!values.count(n)) order.push_back(n);
-    values[n][to_number((*row)[runs.column(axis)])].push_back(scale * to_number((*row)[runs.column(metric)]));
-  }
+  const auto by = group_by_neuron<double, double>(
+      runs, rows, [&](const auto& row) { return to_number(row[runs.column(axis)]); },
+      [&](const auto& row) { return std::optional<double>(scale * to_number(row[runs.column(metric)])); });
   std::vector<Series> out;
-  for (const auto& n : order) {
-    if (values[n].size() < 2) continue;  // a line needs two x values
+  for (const auto& n : by.order) {
+    const auto& values = by.groups.at(n);
+    if (values.size() < 2) continue;  // a line needs two x values
     Series s{n, {}};
-    for (const auto& [x, v] : values[n]) {
+    for (const auto& [x, v] : values) {
       const Stats st = stats(v);
       s.points.push_back({x, st.mean, st.std, ""});
     }
@@ -154,27 +175,25 @@ inline std::vector<Series> metric_against(const Table& runs, const std::vector<c
 /// `layer` < 0: the eps column; otherwise grad_norms entry `layer`.
 inline std::vector<Series> trace_series(const Table& trace, const std::map<std::string, std::string>& fixed, int layer,
                                         const std::string& suffix, bool ultra_only) {
-  std::map<std::string, std::map<double, std::vector<double>>> values;
-  std::vector<std::string> order;
-  for (const auto* row : select(trace, fixed)) {
-    const std::string& n = (*row)[trace.column("neuron")];
-    if (ultra_only && n.rfind("ultra-", 0) != 0) continue;
+  const auto value_of = [&](const auto& row) -> std::optional<double> {
+    if (ultra_only && row[trace.column("neuron")].rfind("ultra-", 0) != 0) return std::nullopt;
     double v = 0;
     if (layer < 0) {
-      v = to_number((*row)[trace.column("eps")]);
+      v = to_number(row[trace.column("eps")]);
     } else {
-      std::stringstream norms((*row)[trace.column("grad_norms")]);
+      std::stringstream norms(row[trace.column("grad_norms")]);
       std::string item;
       for (int k = 0; k <= layer && std::getline(norms, item, ';'); ++k) v = to_number(item);
     }
-    if (std::isnan(v)) continue;
-    if (!values.count(n)) order.push_back(n);
-    values[n][to_number((*row)[trace.column("epoch")])].push_back(v);
-  }
+    if (std::isnan(v)) return std::nullopt;
+    return v;
+  };
+  const auto by = group_by_neuron<double, double>(
+      trace, select(trace, fixed), [&](const auto& row) { return to_number(row[trace.column("epoch")]); }, value_of);
   std::vector<Series> out;
-  for (const auto& n : order) {
+  for (const auto& n : by.order) {
     Series s{n + suffix, {}};
-    for (const auto& [x, v] : values[n]) s.points.push_back({x, stats(v).mean, 0, ""});
+    for (const auto& [x, v] : by.groups.at(n)) s.points.push_back({x, stats(v).mean, 0, ""});
     out.push_back(std::move(s));
   }
   return out;
@@ -204,20 +223,25 @@ inline std::vector<std::string> draw_plots(const std::filesystem::path& dir, con
   {
     // Accuracy against spike rate: one point per sparsity lambda, labelled with it.
     std::map<std::string, std::string> f = {{"dataset", "fashion"}, {"eps_mode", "learned"}, {"timesteps", "1"}, {"depth", "1"}};
-    std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> v;
-    std::vector<std::string> order;
-    for (const auto* row : select(runs, f)) {
-      const std::string& n = (*row)[runs.column("neuron")];
-      if (!v.count(n)) order.push_back(n);
-      auto& cell = v[n][(*row)[runs.column("sparsity")]];
-      cell.first.push_back(to_number((*row)[runs.column("spike_rate_binary")]));
-      cell.second.push_back(100 * to_number((*row)[runs.column("acc_soft")]));
-    }
+    const auto by = group_by_neuron<std::string, std::pair<double, double>>(
+        runs, select(runs, f), [&](const auto& row) { return row[runs.column("sparsity")]; },
+        [&](const auto& row) {
+          return std::optional<std::pair<double, double>>(
+              {to_number(row[runs.column("spike_rate_binary")]), 100 * to_number(row[runs.column("acc_soft")])});
+        });
     std::vector<Series> series;
-    for (const auto& n : order) {
-      if (v[n].size() < 2) continue;
+    for (const auto& n : by.order) {
+      const auto& cells = by.groups.at(n);
+      if (cells.size() < 2) continue;
       Series s{n, {}};
-      for (const auto& [lambda, xy] : v[n]) s.points.push_back({stats(xy.first).mean, stats(xy.second).mean, 0, "λ=" + lambda});
+      for (const auto& [lambda, points] : cells) {
+        std::vector<double> rate, acc;
+        for (const auto& [r, a] : points) {
+          rate.push_back(r);
+          acc.push_back(a);
+        }
+        s.points.push_back({stats(rate).mean, stats(acc).mean, 0, "λ=" + lambda});
+      }
       std::sort(s.points.begin(), s.points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
       series.push_back(std::move(s));
     }
