@@ -37,6 +37,11 @@ inline std::optional<double> parse_number(const std::string& text, double min, d
 
 class CommandLine {
 public:
+  /// The --data flag of the Fashion-MNIST examples (tg::fashion_mnist_directory resolves "").
+  CommandLine& data_option() {
+    return option("data", "", "Fashion-MNIST directory (default: $TROPIGRAD_DATA, then /usr/share/datasets/fashion-mnist)");
+  }
+
   struct Flag {
     std::string name, default_value, help;
     bool is_switch = false;

@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
       .option("hidden", "", "override: neurons per hidden layer")
       .option("lr", "", "override: Adam learning rate")
       .option("threads", "2", "worker threads per run")
-      .option("data", "", "Fashion-MNIST directory (default: $TROPIGRAD_DATA, then /usr/share/datasets/fashion-mnist)")
+      .data_option()
       .option("max-runs", "0", "stop after this many new runs (0 = no limit); the rest is resumed by the next call")
       .flag("list", "print the runs of the grid, marking those already done, and exit")
       .flag("summary-only", "rewrite summary.md and the plots from the CSVs, without training");

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
       .option("amplification", "73", "AnyLoss L, or none (plain probabilities in the soft confusion matrix)")
       .option("subset", "0", "use the first N training images only (0 = all 60000)")
       .option("test-subset", "0", "use the first N test images only (0 = all 10000)")
-      .option("data", "", "Fashion-MNIST directory (default: $TROPIGRAD_DATA, then /usr/share/datasets/fashion-mnist)")
+      .data_option()
       .option("neuron", "ultra-lif", "with --snn: the neuron model")
       .option("timesteps", "1", "with --snn: time steps (direct encoding)")
       .flag("snn", "train a spiking MLP (784-hidden-1 with UltraLIF neurons) instead of the ReLU MLP")

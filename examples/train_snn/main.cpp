@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       .option("gain", "0.5", "Poisson rate-coding gain")
       .option("sparsity", "0", "lambda of the spike-rate penalty")
       .option("dataset", "fashion", examples::dataset_names())
-      .option("data", "", "Fashion-MNIST directory (default: $TROPIGRAD_DATA, then /usr/share/datasets/fashion-mnist)")
+      .data_option()
       .option("limit", "0", "train on the first N samples only (0 = all)")
       .option("test-limit", "0", "evaluate on the first N test samples only (0 = all)")
       .option("threads", "1", "worker threads; the batch is split across them")
