@@ -218,9 +218,8 @@ double stochastic_volatility_eigen(const VectorXd& h_std, double mu, double phi,
 }
 
 // ---------------------------------------------------------------------------
-// Timing
+// Set-up and timing
 // ---------------------------------------------------------------------------
-
 
 std::vector<double> random_vector(std::size_t n, unsigned seed, double lo, double hi) {
   std::mt19937_64 rng(seed);

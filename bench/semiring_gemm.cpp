@@ -43,18 +43,6 @@ Matrix<T> random_matrix(Eigen::Index n, unsigned seed) {
   return m;
 }
 
-/// Minimum over `trials` of each function's time per call, the trials of the
-/// two interleaved so that a change in the machine's load hits both alike.
-template <class F, class G>
-std::pair<double, double> interleaved_min_ns(F&& f, G&& g, int calls, int trials = 7) {
-  double best_f = 1e300, best_g = 1e300;
-  for (int t = 0; t < trials; ++t) {
-    best_f = std::min(best_f, bench::min_ns_per_call(f, calls, 1));
-    best_g = std::min(best_g, bench::min_ns_per_call(g, calls, 1));
-  }
-  return {best_f, best_g};
-}
-
 int calls_for(Eigen::Index n) { return n >= 1024 ? 1 : n >= 512 ? 4 : 16; }
 
 template <class T, class S>
@@ -70,7 +58,7 @@ void bm_gemm(benchmark::State& state, S semiring) {
     benchmark::DoNotOptimize(C.data());
   }
   const int calls = calls_for(n);
-  const auto [ours_ns, eigen_ns] = interleaved_min_ns(ours, eigen, calls);
+  const auto [ours_ns, eigen_ns] = bench::interleaved_min_ns(7, bench::batch(ours, calls), bench::batch(eigen, calls));
   state.counters["gops"] = 2.0 * static_cast<double>(n) * n * n / ours_ns;
   state.counters["ratio_to_eigen"] = ours_ns / eigen_ns;
 }
@@ -96,8 +84,9 @@ void bm_tropical_matmul_backward(benchmark::State& state) {
   };
   forward_backward();
   for (auto _ : state) forward_backward();
-  const auto [plain_ns, forward_ns] = interleaved_min_ns(plain, forward, 1);
-  const auto [total_ns, forward_again_ns] = interleaved_min_ns(forward_backward, forward, 1);
+  const auto [plain_ns, forward_ns] = bench::interleaved_min_ns(7, bench::batch(plain, 1), bench::batch(forward, 1));
+  const auto [total_ns, forward_again_ns] =
+      bench::interleaved_min_ns(7, bench::batch(forward_backward, 1), bench::batch(forward, 1));
   benchmark::DoNotOptimize(forward_again_ns);
   const double backward_ns = total_ns - forward_ns;
   state.counters["forward_ns"] = forward_ns;

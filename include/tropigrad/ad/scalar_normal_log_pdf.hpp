@@ -183,10 +183,8 @@ auto normal_density(const char* fn, const char* s_name, const Y& y_arg, const M&
     if (n_name == nullptr) {
       n = len;
       n_name = name;
-    } else if (len != n) {
-      throw_invalid(std::string("tropigrad::") + fn,
-                    std::string("arguments '") + n_name + "' and '" + name + "' must have the same length, got " +
-                        std::to_string(n) + " and " + std::to_string(len));
+    } else {
+      check_same_length(std::string("tropigrad::") + fn, n_name, n, name, len);
     }
   };
   take_length(y.size(), density_is_vector<Y>, "y");

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../semiring/errors.hpp"
 #include "var.hpp"
 
 namespace tropigrad {
@@ -41,12 +42,6 @@ Var<T> nary_result(std::span<const Var<T>> x, T value, PartialX partial_x, const
   typename Tape<T>::Operand* o = t.begin_statement(n);
   for (std::size_t i = 0; i < n; ++i) o[i] = {partial_x(i), x[i].index()};
   return Var<T>(value, t.commit_statement(n), t.generation());
-}
-
-inline void check_same_length(const char* op, std::size_t a, std::size_t b) {
-  if (a != b)
-    throw std::invalid_argument(std::string("tropigrad::") + op + ": arguments 'a' and 'x' must have the same length, got " +
-                                std::to_string(a) + " and " + std::to_string(b));
 }
 }  // namespace detail
 
@@ -99,7 +94,7 @@ T squared_norm(const std::vector<T>& x) {
 /// dot of constant coefficients and Vars.
 template <class T>
 Var<T> dot(std::span<const T> a, std::span<const Var<T>> x) {
-  detail::check_same_length("dot", a.size(), x.size());
+  check_same_length("tropigrad::dot", "a", a.size(), "x", x.size());
   T s = 0;
   for (std::size_t i = 0; i < x.size(); ++i) s += a[i] * x[i].value();
   return detail::nary_result<T>(x, s, [&](std::size_t i) { return a[i]; }, "an input Var of dot");
@@ -112,7 +107,7 @@ Var<T> dot(const std::vector<T>& a, const std::vector<Var<T>>& x) {
 /// dot of two ranges of Vars: one statement with 2n operands.
 template <class T>
 Var<T> dot(std::span<const Var<T>> a, std::span<const Var<T>> x) {
-  detail::check_same_length("dot", a.size(), x.size());
+  check_same_length("tropigrad::dot", "a", a.size(), "x", x.size());
   const std::size_t n = x.size();
   T s = 0;
   for (std::size_t i = 0; i < n; ++i) s += a[i].value() * x[i].value();
@@ -143,7 +138,7 @@ Var<T> dot(const std::vector<Var<T>>& a, const std::vector<Var<T>>& x) {
 
 template <std::floating_point T>
 T dot(std::span<const T> a, std::span<const T> x) {
-  detail::check_same_length("dot", a.size(), x.size());
+  check_same_length("tropigrad::dot", "a", a.size(), "x", x.size());
   T s = 0;
   for (std::size_t i = 0; i < x.size(); ++i) s += a[i] * x[i];
   return s;

@@ -183,7 +183,7 @@ public:
   Index new_variable() {
     if (!ends_.has_room(1)) [[unlikely]]
       make_room(0);
-    return commit_small_statement(0);
+    return close_statement(0);
   }
   /// n new leaf variables with consecutive indices; returns the first.
   Index new_variables(std::size_t n) {
@@ -206,7 +206,7 @@ public:
     return operands_.end();
   }
   Index commit_statement(std::size_t n) {
-    const Index k = commit_small_statement(n);
+    const Index k = close_statement(n);
     update_fast_end();  // n may exceed kSmallStatement
     return k;
   }
@@ -216,20 +216,20 @@ public:
   Index record(Index a, T da) {
     Operand* o = begin_small_statement();
     o[0] = {da, a};
-    return commit_small_statement(1);
+    return close_statement(1);
   }
   Index record(Index a, T da, Index b, T db) {
     Operand* o = begin_small_statement();
     o[0] = {da, a};
     o[1] = {db, b};
-    return commit_small_statement(2);
+    return close_statement(2);
   }
   Index record(Index a, T da, Index b, T db, Index c, T dc) {
     Operand* o = begin_small_statement();
     o[0] = {da, a};
     o[1] = {db, b};
     o[2] = {dc, c};
-    return commit_small_statement(3);
+    return close_statement(3);
   }
   /// An n-ary statement: push its operands with push_operand, then finish_statement().
   void push_operand(Index a, T da) {
@@ -237,17 +237,13 @@ public:
     fast_end_ = ends_.end();  // operands consumed: the next small statement re-checks the room
   }
   Index finish_statement() {
-    if (!ends_.has_room(1)) [[unlikely]]
-      ends_.reserve(1);
-    const Index k = commit_small_statement(0);
+    ends_.reserve(1);
+    const Index k = close_statement(0);
     update_fast_end();
     return k;
   }
   /// Reserves room for a statement of up to n operands pushed with push_operand.
-  void reserve_operands(std::size_t n) {
-    operands_.reserve(n);
-    update_fast_end();
-  }
+  void reserve_operands(std::size_t n) { operands_.reserve(n); }  // more room: fast_end_ stays valid
 
   /// Records a backward step. `f` runs once per backward pass that reaches it.
   template <class F>
@@ -270,8 +266,10 @@ public:
   std::size_t adjoint_count() const { return adjoints_.size(); }
   /// The gradient of variable i: 0 for constants (whose sink collects what flows to them) and for
   /// variables no backward pass has reached.
-  T adjoint_or_zero(Index i) const {
-    return i != kConstantIndex && i < adjoints_.size() ? adjoints_[i] : T(0);
+  T adjoint_or_zero(Index i) const { return adjoint_or_zero(adjoints_.data(), adjoints_.size(), i); }
+  /// The same, read from adjoint_data() and adjoint_count() (for loops over many variables).
+  static T adjoint_or_zero(const T* adjoints, std::size_t count, Index i) {
+    return i != kConstantIndex && i < count ? adjoints[i] : T(0);
   }
 
   /// Seeds `seed` with 1 and propagates back to the start of the innermost scope.
@@ -373,8 +371,8 @@ private:
       make_room(kSmallStatement);
     return operands_.end();
   }
-  /// Closes a statement of n operands already written (room checked).
-  Index commit_small_statement(std::size_t n) {
+  /// Closes a statement of n operands already written (room checked, fast_end_ not updated).
+  Index close_statement(std::size_t n) {
     operands_.commit(n);
     Index* e = ends_.end();
     *e = static_cast<Index>(operands_.size());

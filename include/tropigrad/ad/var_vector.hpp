@@ -17,26 +17,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
+#include "../semiring/errors.hpp"
 #include "var.hpp"
 
 namespace tropigrad {
-namespace detail {
-inline void check_same_size(const char* fn, const char* a, std::size_t na, const char* b, std::size_t nb) {
-  if (na != nb)
-    throw std::invalid_argument(std::string("tropigrad::") + fn + ": '" + a + "' has " + std::to_string(na) +
-                                " elements but '" + b + "' has " + std::to_string(nb) +
-                                "; pass storage of the same length");
-}
-}  // namespace detail
 
 /// vars[i] = Var(values[i]) for every i: leaf variables (constants under NoGrad).
 template <std::floating_point T>
 void make_vars(std::span<const T> values, std::span<Var<T>> vars) {
-  detail::check_same_size("make_vars", "values", values.size(), "vars", vars.size());
+  check_same_length("tropigrad::make_vars", "values", values.size(), "vars", vars.size());
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.live_generation();
   const std::size_t n = values.size();
@@ -68,19 +59,18 @@ std::vector<Var<T>> make_vars(const std::vector<T>& values) {
 /// a Var that does not belong to this thread's tape as it is now.
 template <std::floating_point T>
 void grads(std::span<const Var<T>> vars, std::span<T> out) {
-  detail::check_same_size("grads", "vars", vars.size(), "out", out.size());
+  check_same_length("tropigrad::grads", "vars", vars.size(), "out", out.size());
   Tape<T>& t = tape<T>();
   const std::uint32_t g = t.generation();
-  // One pass, as adjoint_or_zero with the array and its size read once; the
-  // generations are checked on the way and, if any is not this tape's current
-  // one, again one by one (outer-scope Vars pass; others throw).
+  // One pass with the adjoint array and its size read once; the generations
+  // are checked on the way and, if any is not this tape's current one, again
+  // one by one (outer-scope Vars pass; others throw).
   const T* adjoints = t.adjoint_data();
   const std::size_t count = t.adjoint_count();
   std::uint32_t foreign = 0;
   for (std::size_t i = 0; i < vars.size(); ++i) {
     foreign |= vars[i].generation() ^ g;
-    const std::size_t k = vars[i].index();
-    out[i] = k != Tape<T>::kConstantIndex && k < count ? adjoints[k] : T(0);
+    out[i] = Tape<T>::adjoint_or_zero(adjoints, count, vars[i].index());
   }
   if (foreign != 0)
     for (const Var<T>& v : vars) t.check(v.generation(), "tropigrad::grads: an element of 'vars'");

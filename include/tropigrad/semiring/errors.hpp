@@ -79,6 +79,23 @@ void check_eps(const T& eps, std::string_view where, std::string_view name = "ep
   throw_invalid(where, what);
 }
 
+/// Throws "<where>: arguments '<a>' and '<b>' must have the same length, got <na> and <nb>"
+/// unless na == nb.
+inline void check_same_length(std::string_view where, std::string_view a, std::size_t na, std::string_view b,
+                              std::size_t nb) {
+  if (na == nb) return;
+  std::string what;
+  what.append("arguments '")
+      .append(a)
+      .append("' and '")
+      .append(b)
+      .append("' must have the same length, got ")
+      .append(std::to_string(na))
+      .append(" and ")
+      .append(std::to_string(nb));
+  throw_invalid(where, what);
+}
+
 /// Throws "<where>: <name> is NaN; inputs must not contain NaN".
 [[noreturn]] inline void throw_nan(std::string_view where, std::string_view name) {
   std::string what;
